@@ -1,0 +1,13 @@
+import { openDuckDB, queryRows } from './pipeline/duckdb/connection.ts';
+const db = await openDuckDB(); const c = db.conn;
+const dir = process.argv[2];
+await c.run(`CREATE VIEW cl AS SELECT * FROM read_csv('${dir}/claims/*.csv', header=true)`);
+const q = async (s: string) => console.table(await queryRows(c, s));
+await q(`SELECT claim_type, count(*) n, round(avg(billed_amount),2) avg_billed, round(median(billed_amount),2) med, round(max(billed_amount),2) mx, round(avg(allowed_amount/billed_amount),3) ratio FROM cl GROUP BY 1`);
+await q(`SELECT claim_status, count(*) n, round(100.0*count(*)/sum(count(*)) over (),2) pct FROM cl GROUP BY 1 ORDER BY 2 DESC`);
+await q(`SELECT sum((paid_amount > allowed_amount)::INT) paid_gt_allowed, sum((allowed_amount > billed_amount)::INT) allowed_gt_billed, sum((claim_status in ('paid','adjusted') and paid_amount + deductible_amount + copay_amount + coinsurance_amount <> allowed_amount)::INT) unbalanced, sum((claim_status='denied' and (paid_amount <> 0 or denial_reason is null))::INT) bad_denied, sum((service_from > service_to or service_to > received_date or received_date > adjudicated_date or adjudicated_date > paid_date)::INT) bad_dates FROM cl`);
+await q(`SELECT month(service_from) m, count(*) n, round(100.0*avg((primary_diagnosis_code like 'J%')::INT),2) resp_pct FROM cl GROUP BY 1 ORDER BY 1`);
+await q(`SELECT percentile_cont([0.5,0.9]) within group (order by paid_date - received_date) turnaround, claim_type FROM cl WHERE paid_date is not null GROUP BY 2`);
+await q(`SELECT count(*) FILTER (WHERE high) high_value, count(*) FILTER (WHERE dayofweek(service_from) in (0,6) AND claim_type='professional') weekend_prof, count(*) FILTER (WHERE claim_type='professional') prof FROM (SELECT *, billed_amount >= 50000 high FROM cl)`);
+await q(`SELECT place_of_service, count(*) n FROM cl GROUP BY 1 ORDER BY 2 DESC LIMIT 12`);
+await q(`SELECT denial_reason, count(*) n FROM cl WHERE denial_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC`);

@@ -1,0 +1,24 @@
+import { Command, CommanderError } from 'commander';
+import { registerGenerate } from './generate.ts';
+import { color } from './progress.ts';
+
+const program = new Command();
+program
+  .name('claims')
+  .description('Health Finance Claims workbench: generate synthetic claims data and run the pipeline')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+registerGenerate(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else {
+    console.error(`${color.red('✖')} ${(err as Error).message}`);
+    if (process.env.CLAIMS_DEBUG) console.error((err as Error).stack);
+    process.exitCode = 1;
+  }
+}
