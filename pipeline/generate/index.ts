@@ -227,7 +227,7 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
   await mkdir(tmp, { recursive: true });
   const db = await openDuckDB({ threads: o.threads, memoryLimit: o.memoryLimit ?? '1GB', tempDirectory: tmp });
   const conn = db.conn;
-  const files: Record<string, GeneratedFile[]> = { members: [], providers: [], claims: [] };
+  const files: Record<'members' | 'providers' | 'claims', GeneratedFile[]> = { members: [], providers: [], claims: [] };
   const defects: DefectRow[] = [];
   let groundTruth: string | null = null;
   try {
@@ -283,12 +283,13 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
           orphanMember: `'M9' || lpad((floor(${choice.variant} * 99999999))::BIGINT::VARCHAR, 8, '0')`,
           orphanProvider: npiSql(o.seed, `(${o.providers} + floor(${choice.variant} * 1000000)::BIGINT)`),
         };
+        // unnest in the select list keeps a duplicate next to its original (a lateral unnest would not)
         sql = `COPY (
-          SELECT line AS ${ident(header)} FROM (
+          SELECT unnest(CASE WHEN dup THEN [line, line] ELSE [line] END) AS ${ident(header)} FROM (
             SELECT ${lineSql({ contract: claims, fields, specs: CLAIM_DEFECTS, choice, context })} AS line,
                    ${choice.kind} = ${dupIdx} AS dup
             FROM (SELECT row_number() OVER () - 1 AS pos, * FROM (${rowsSql})) x
-          ), unnest(CASE WHEN dup THEN [0, 1] ELSE [0] END)
+          )
         ) TO ${literal(file)} ${RAW_LINE_COPY}`;
       }
       const written = await runWithProgress(conn, sql, hooks, (f) => progress({ phase: 'claims', done: part + f, total: parts }));

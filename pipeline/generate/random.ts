@@ -2,19 +2,27 @@
 // depends only on what it describes, never on thread scheduling or row order.
 
 export class SqlRandom {
-  constructor(readonly seed: number) {}
+  /** The seed enters every draw as a 64-bit XOR mask (splitmix64 of the seed). */
+  readonly seedMask: string;
+
+  constructor(readonly seed: number) {
+    let z = (BigInt(seed) + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
+    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
+    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
+    this.seedMask = String(z ^ (z >> 31n));
+  }
 
   /**
    * A 64-bit hash for one stream of draws. DuckDB's multi-argument hash XORs the hashes of its
    * arguments, so hash(seed, s1, k) and hash(seed, s2, k) would differ by a constant and their
    * bits would be correlated. Folding stream and keys into one integer first gives independent
-   * streams; the seed is then XORed in.
+   * streams; the seed is then XORed in as a mask.
    */
   hash(stream: number, ...keys: string[]): string {
     if (!Number.isInteger(stream) || stream < 0 || stream >= STREAMS) throw new Error(`random stream ${stream} out of range`);
     const key = keys.length === 1 ? `(${keys[0]})::BIGINT` : `((${keys[0]})::BIGINT * 4294967296 + (${keys[1]})::BIGINT)`;
     if (keys.length > 2) throw new Error('at most two key parts');
-    return `hash(${this.seed}, ${key} * ${STREAMS} + ${stream})`;
+    return `xor(hash(${key} * ${STREAMS} + ${stream}), ${this.seedMask}::UBIGINT)`;
   }
 
   /** Uniform in [0, 1). */
