@@ -15,6 +15,7 @@ export function registerGenerate(program: Command): void {
     .option('--batch <k>', `batch of the timeline, 1 (initial load) to ${MAX_BATCH}`, String(GENERATE_DEFAULTS.batch))
     .option('--dirty-rate <r>', 'share of rows (0..1) with an injected defect, listed in ground_truth.csv', String(GENERATE_DEFAULTS.dirtyRate))
     .option('--format <fmt>', 'csv, parquet or both', GENERATE_DEFAULTS.format)
+    .option('--rows-per-file <n>', 'claims rows per CSV file', String(GENERATE_DEFAULTS.rowsPerFile))
     .option('--threads <n>', 'DuckDB threads (output does not depend on it)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 1GB')
     .requiredOption('--out <dir>', 'output directory')

@@ -58,11 +58,27 @@ n AS (
     CASE WHEN total = 0 THEN 0 ELSE (size::HUGEINT * (cum - weight) // total) END AS lo
   FROM c
 )
-SELECT n.block, n.base + n.lo::BIGINT AS first_ordinal, (n.hi - n.lo)::BIGINT AS cnt, n.eff_start, n.eff_days,
+SELECT row_number() OVER (ORDER BY n.block, m.idx)::INTEGER - 1 AS mrow,
+  n.block, n.base + n.lo::BIGINT AS first_ordinal, (n.hi - n.lo)::BIGINT AS cnt, n.eff_start, n.eff_days,
   m.idx AS member_idx, m.member_id, m.birth_date, m.gender, m.lob, m.plan_idx, m.plan_idx2, m.plan_change_date
 FROM n JOIN m_universe m USING (idx)
 WHERE n.hi > n.lo
-ORDER BY n.block, m.idx`;
+ORDER BY mrow`;
+}
+
+const MEMBER_BLOCK_COLUMNS = ['eff_start', 'eff_days', 'member_id', 'birth_date', 'gender', 'lob', 'plan_idx', 'plan_idx2', 'plan_change_date'];
+
+/**
+ * SQL creating `mbl` (the m_blocks columns as one row of lists, indexed by mrow) and
+ * `claim_skel` (one row per claim: its ordinal and member block row, in ordinal order).
+ * Scanning the skeleton table lets DuckDB spread claims over all threads (a table is scanned in
+ * parallel by row group; m_blocks alone is often a single row group) while keeping their order.
+ */
+export function claimSkeletonSql(): string[] {
+  return [
+    `CREATE OR REPLACE TABLE mbl AS SELECT ${MEMBER_BLOCK_COLUMNS.map((c) => `list(${c} ORDER BY mrow) AS mb_${c}`).join(', ')} FROM m_blocks`,
+    `CREATE OR REPLACE TABLE claim_skel AS SELECT mrow, first_ordinal + unnest(range(cnt)) AS ordinal FROM m_blocks ORDER BY mrow`,
+  ];
 }
 
 /** Post-payment events: a share of paid claims is later adjusted or reversed. */
@@ -79,9 +95,9 @@ export function claimRowsSql(seed: number, batch: number, lo: number, hi: number
   const bOf = (d: string) => batchOfSql(d);
   return `
 WITH expanded AS (
-  SELECT mb.*, lk.*, pk.*, mb.first_ordinal + unnest(range(mb.cnt)) AS ordinal
-  FROM m_blocks mb, lk, pk
-  WHERE mb.first_ordinal < ${hi} AND mb.first_ordinal + mb.cnt > ${lo} AND mb.block <= ${batch}
+  SELECT s.ordinal, ${MEMBER_BLOCK_COLUMNS.map((c) => `mbl.mb_${c}[s.mrow + 1] AS ${c}`).join(', ')}, lk.*, pk.*
+  FROM claim_skel s, mbl, lk, pk
+  WHERE s.ordinal >= ${lo} AND s.ordinal < ${hi}
 ),
 draws AS (
   SELECT e.*,
@@ -103,7 +119,6 @@ draws AS (
     ${low32(h(16))} AS u_ingest, ${high32(h(16))} AS u_lag3,
     ${low32(h(17))} AS u_dx3
   FROM expanded e
-  WHERE e.ordinal >= ${lo} AND e.ordinal < ${hi}
 ),
 service AS (
   SELECT d.*,

@@ -1,9 +1,6 @@
 import type { Contract } from '../contract/types.ts';
 import { type DefectChoice, type DefectSpec, type FieldContext, hitsSql, mutateSql } from './dirty.ts';
 
-/** SQL: cents (BIGINT) as a decimal string with two places; '' when NULL. */
-export const money = (cents: string) => `coalesce((${cents} / 100)::DECIMAL(14,2)::VARCHAR, '')`;
-
 /** SQL: a value as raw CSV text ('' for NULL). */
 export const text = (v: string) => `coalesce(${v}::VARCHAR, '')`;
 

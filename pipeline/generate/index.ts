@@ -7,9 +7,9 @@ import { contract as contractOf, duckdbType, loadContracts } from '../contract/l
 import type { Contract, ContractSet } from '../contract/types.ts';
 import { openDuckDB, queryNumber, queryRows } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
-import { claimBlocks, claimRowsSql, memberBlocksSql } from './claims.ts';
+import { claimBlocks, claimRowsSql, claimSkeletonSql, memberBlocksSql } from './claims.ts';
 import { CLAIM_DEFECTS, DEFECT_OUTCOME, DIMENSION_DEFECTS, JUNK_SHARE, type DefectKind, type DefectSpec, defectChoiceSql, defectColumnSql } from './dirty.ts';
-import { fieldExpressions, lineSql, money, quoted, text } from './format.ts';
+import { fieldExpressions, lineSql, quoted, text } from './format.ts';
 import { buildLookups } from './lookups.ts';
 import { memberBatchSql, memberUniverseSql } from './members.ts';
 import { type GenerateOptions } from './options.ts';
@@ -18,9 +18,6 @@ import { npiSql, providerBatchSql, providerLookupsFlattenSql, providerLookupsSql
 import { asOfDate } from './timeline.ts';
 
 export const GENERATOR_VERSION = 1;
-
-/** Claims files are split so no single file grows past this many rows (the cleanse reads parts in parallel). */
-const ROWS_PER_CLAIMS_PART = 2_000_000;
 
 export interface GeneratedFile {
   path: string; // relative to the output directory
@@ -32,7 +29,7 @@ export interface GeneratedFile {
 
 export interface GenerateManifest {
   generator_version: number;
-  options: Omit<GenerateOptions, 'out' | 'threads' | 'memoryLimit'>;
+  options: Omit<GenerateOptions, 'out' | 'threads' | 'memoryLimit' | 'rowsPerFile'>;
   as_of: string;
   datasets: Record<string, { rows: number; files: GeneratedFile[] }>;
   defects: { total: number; by_kind: Record<string, number>; by_dataset: Record<string, number>; ground_truth: string | null };
@@ -111,32 +108,34 @@ function providerFields(c: Contract): string[] {
   });
 }
 
-function claimFields(c: Contract): string[] {
+/** Claims columns as typed SQL values; the clean path lets DuckDB's CSV writer render them. */
+function claimTyped(c: Contract): string[] {
+  const cents = (col: string) => `(${col} / 100)::DECIMAL(14,2)`;
   return fieldExpressions(c, {
     claim_id: 'x.claim_id',
-    claim_version: text('x.claim_version'),
+    claim_version: 'x.claim_version',
     member_id: 'x.member_id',
     provider_id: 'x.provider_id',
     claim_type: 'x.claim_type',
-    service_from: text('x.service_from'),
-    service_to: text('x.service_to'),
-    received_date: text('x.received_date'),
-    adjudicated_date: text('x.adjudicated_date'),
-    paid_date: text('x.paid_date'),
+    service_from: 'x.service_from',
+    service_to: 'x.service_to',
+    received_date: 'x.received_date',
+    adjudicated_date: 'x.adjudicated_date',
+    paid_date: 'x.paid_date',
     primary_diagnosis_code: 'x.primary_diagnosis_code',
-    secondary_diagnosis_code_1: text('x.secondary_diagnosis_code_1'),
-    secondary_diagnosis_code_2: text('x.secondary_diagnosis_code_2'),
-    secondary_diagnosis_code_3: text('x.secondary_diagnosis_code_3'),
+    secondary_diagnosis_code_1: 'x.secondary_diagnosis_code_1',
+    secondary_diagnosis_code_2: 'x.secondary_diagnosis_code_2',
+    secondary_diagnosis_code_3: 'x.secondary_diagnosis_code_3',
     place_of_service: 'x.place_of_service',
-    billed_amount: money('x.billed_c'),
-    allowed_amount: money('x.allowed_c'),
-    paid_amount: money('x.paid_amount_c'),
-    deductible_amount: money('x.deductible_c'),
-    copay_amount: money('x.copay_c_out'),
-    coinsurance_amount: money('x.coinsurance_c'),
+    billed_amount: cents('x.billed_c'),
+    allowed_amount: cents('x.allowed_c'),
+    paid_amount: cents('x.paid_amount_c'),
+    deductible_amount: cents('x.deductible_c'),
+    copay_amount: cents('x.copay_c_out'),
+    coinsurance_amount: cents('x.coinsurance_c'),
     claim_status: 'x.claim_status',
-    denial_reason: text('x.denial_reason'),
-    ingestion_ts: text('x.ingestion_ts'),
+    denial_reason: 'x.denial_reason',
+    ingestion_ts: 'x.ingestion_ts',
   });
 }
 
@@ -238,6 +237,7 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
     await conn.run(providerLookupsFlattenSql());
     const blocks = claimBlocks(o.claims, o.batch);
     await conn.run(memberBlocksSql(blocks));
+    for (const sql of claimSkeletonSql()) await conn.run(sql);
     progress({ phase: 'setup', done: 1, total: 1 });
     checkAbort(hooks.signal);
 
@@ -263,9 +263,12 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
     // claims, in parts over claim-ordinal ranges
     const universe = blocks.reduce((s, b) => s + b.size, 0);
     const expected = o.batch === 1 ? o.claims : Math.ceil(universe / 6);
-    const parts = Math.max(1, Math.ceil(expected / ROWS_PER_CLAIMS_PART));
+    // about rowsPerFile rows per file, so no file grows unwieldy and later stages can read parts in parallel
+    const parts = Math.max(1, Math.ceil(expected / o.rowsPerFile));
     const header = claims.columns.map((col) => col.name).join(',');
-    const fields = claimFields(claims);
+    const typed = claimTyped(claims);
+    // the same values as text, for lines that carry defects; byte-identical to the CSV writer's output
+    const fields = typed.map((t) => text(t));
     const claimStream = 9300 + o.batch * 10;
     for (let part = 0; part < parts; part++) {
       checkAbort(hooks.signal);
@@ -275,7 +278,8 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
       const rowsSql = claimRowsSql(o.seed, o.batch, lo, hi);
       let sql: string;
       if (o.dirtyRate === 0) {
-        sql = `COPY (SELECT ${lineSql({ contract: claims, fields })} AS ${ident(header)} FROM (${rowsSql}) x) TO ${literal(file)} ${RAW_LINE_COPY}`;
+        const columns = typed.map((t, i) => `${t} AS ${ident(claims.columns[i]!.name)}`).join(', ');
+        sql = `COPY (SELECT ${columns} FROM (${rowsSql}) x) TO ${literal(file)} (HEADER true, DELIMITER ',', QUOTE '"')`;
       } else {
         const choice = defectChoiceSql(o.seed, claimStream, part, 'x.pos', o.dirtyRate, CLAIM_DEFECTS);
         const dupIdx = CLAIM_DEFECTS.findIndex((s) => s.kind === 'duplicate_row');

@@ -9,6 +9,8 @@ export interface GenerateOptions {
   dirtyRate: number;
   format: OutputFormat;
   out: string;
+  /** claims rows per CSV file (the file is split on claim boundaries) */
+  rowsPerFile: number;
   /** DuckDB worker threads; output is identical for any value */
   threads?: number;
   /** DuckDB memory limit while generating */
@@ -23,6 +25,7 @@ export const GENERATE_DEFAULTS = {
   batch: 1,
   dirtyRate: 0,
   format: 'csv' as OutputFormat,
+  rowsPerFile: 2_000_000,
 };
 
 export const MAX_BATCH = 36;
@@ -67,10 +70,11 @@ export function parseGenerateOptions(raw: Record<string, unknown>): GenerateOpti
     throw new OptionError('format', 'dirty data is written as CSV only: defects such as truncated rows or non-numeric amounts have no typed Parquet form. Use --format csv with --dirty-rate.');
   }
   if (typeof raw.out !== 'string' || raw.out.trim() === '') throw new OptionError('out', 'an output directory is required');
+  const rowsPerFile = integerIn('rows-per-file', raw.rowsPerFile ?? GENERATE_DEFAULTS.rowsPerFile, 1_000, 100_000_000);
   const threads = raw.threads === undefined ? undefined : integerIn('threads', raw.threads, 1, 256);
   const memoryLimit = raw.memoryLimit === undefined ? undefined : String(raw.memoryLimit);
   if (memoryLimit !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
     throw new OptionError('memory-limit', `expected a size such as 1GB or 512MB, got "${memoryLimit}"`);
   }
-  return { seed, members, providers, claims, batch, dirtyRate, format, out: raw.out, threads, memoryLimit };
+  return { seed, members, providers, claims, batch, dirtyRate, format, rowsPerFile, out: raw.out, threads, memoryLimit };
 }
