@@ -1,0 +1,34 @@
+/**
+ * The lake: raw, processed and quarantine zones plus manifests, addressed by keys such as
+ * `raw/csv/claims/batch=1/part-00000.csv`. A folder locally, a bucket prefix in the cloud.
+ */
+export interface LakeObject {
+  key: string;
+  size: number;
+}
+
+export interface Lake {
+  /** Human-readable location of the lake (a path or s3:// URI). */
+  readonly root: string;
+  exists(key: string): Promise<boolean>;
+  /** Copies a local file into the lake under `key`. */
+  putFile(key: string, localPath: string): Promise<void>;
+  putText(key: string, text: string): Promise<void>;
+  getText(key: string): Promise<string | null>;
+  list(prefix: string): Promise<LakeObject[]>;
+  /** Removes every object under `prefix`. */
+  removePrefix(prefix: string): Promise<void>;
+  /** Moves an object within the lake (a rename where the store supports one). */
+  move(from: string, to: string): Promise<void>;
+  /** Location of `key` as a query engine reads it (a local path, or an s3:// URI). */
+  uri(key: string): string;
+}
+
+export const zones = {
+  raw: (dataset: string, batch: number) => `raw/csv/${dataset}/batch=${batch}/`,
+  curated: (dataset: string) => `processed/parquet/${dataset}/`,
+  quarantine: (dataset: string, batch: number) => `quarantine/${dataset}/batch=${batch}/`,
+  rawManifest: (batch: number) => `_manifests/batch=${batch}.json`,
+  curatedManifest: (batch: number) => `_manifests/curated/batch=${batch}.json`,
+  staging: (txn: string) => `_staging/${txn}/`,
+};
