@@ -227,7 +227,7 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
   await mkdir(tmp, { recursive: true });
   const db = await openDuckDB({ threads: o.threads, memoryLimit: o.memoryLimit ?? '1GB', tempDirectory: tmp });
   const conn = db.conn;
-  const files: Record<string, GeneratedFile[]> = { members: [], providers: [], claims: [] };
+  const files: Record<'members' | 'providers' | 'claims', GeneratedFile[]> = { members: [], providers: [], claims: [] };
   const defects: DefectRow[] = [];
   let groundTruth: string | null = null;
   try {
