@@ -1,0 +1,184 @@
+// Run records in the workspace:
+//   <workspace>/runs/<runId>/run.json      the run's current state, replaced atomically
+//   <workspace>/runs/<runId>/events.jsonl  one JSON line per event: the run's log
+
+import { appendFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { redactSecrets } from './redact.ts';
+import { runRecordSchema } from './run-schema.ts';
+import type { RunEvent, RunOptions, RunRecord, RunStatus, RunTrigger, StageRecord } from './types.ts';
+
+export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
+const RUN_FILE = 'run.json';
+const EVENTS_FILE = 'events.jsonl';
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** YYYYMMDD-HHMMSS-<6 hex>, in UTC, so that ids sort by start time. */
+export function newRunId(now: Date = new Date()): string {
+  const date = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}`;
+  const time = `${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
+  return `${date}-${time}-${randomBytes(3).toString('hex')}`;
+}
+
+export const runsDir = (workspace: string) => join(workspace, 'runs');
+
+/** The run's folder; the id is checked first because it arrives from CLI flags and API calls. */
+export function runDir(workspace: string, runId: string): string {
+  if (!RUN_ID_PATTERN.test(runId)) throw new Error(`Invalid run id "${runId}": run ids look like 20250131-142501-a1b2c3.`);
+  return join(runsDir(workspace), runId);
+}
+
+export interface NewRun {
+  options: RunOptions;
+  trigger: RunTrigger;
+  stages: StageRecord[];
+  resumedFrom?: string;
+  now?: Date;
+}
+
+/** Creates the run's folder and its first run.json (status running). */
+export async function createRun(workspace: string, init: NewRun): Promise<RunRecord> {
+  const now = init.now ?? new Date();
+  await mkdir(runsDir(workspace), { recursive: true });
+  let runId = newRunId(now);
+  // Two runs started in the same second share the prefix; a taken folder means draw again.
+  for (let tries = 1; ; tries++) {
+    try {
+      await mkdir(runDir(workspace, runId));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 5) throw err;
+      runId = newRunId(now);
+    }
+  }
+  const record: RunRecord = {
+    runId,
+    profile: init.options.profile,
+    options: redactSecrets(init.options),
+    batch: init.options.batch,
+    status: 'running',
+    trigger: init.trigger,
+    ...(init.resumedFrom === undefined ? {} : { resumedFrom: init.resumedFrom }),
+    startedAt: now.toISOString(),
+    endedAt: null,
+    seconds: null,
+    stages: init.stages,
+  };
+  await saveRun(workspace, record);
+  return record;
+}
+
+/** Writes run.json through a temporary file and a rename, so readers never see half a file. */
+export async function saveRun(workspace: string, record: RunRecord): Promise<void> {
+  const dir = runDir(workspace, record.runId);
+  const target = join(dir, RUN_FILE);
+  const temp = join(dir, `.${RUN_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const text = `${JSON.stringify(redactSecrets(record), null, 2)}\n`;
+  try {
+    const file = await open(temp, 'wx');
+    try {
+      await file.writeFile(text, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+let validator: ReturnType<Ajv2020['compile']> | undefined;
+const formatAjvError = (e: ErrorObject) => `${e.instancePath || '(root)'} ${e.message ?? e.keyword}`;
+
+export async function loadRun(workspace: string, runId: string): Promise<RunRecord> {
+  const path = join(runDir(workspace, runId), RUN_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`Run ${runId} not found: there is no ${path}. Check the run id against the runs listed in ${runsDir(workspace)}.`, { cause: err });
+    }
+    throw err;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`Run ${runId}: ${path} is not valid JSON (${(err as Error).message}).`, { cause: err });
+  }
+  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(runRecordSchema);
+  if (!validator(doc)) {
+    const problems = (validator.errors ?? []).map(formatAjvError).join('; ');
+    throw new Error(`Run ${runId}: ${path} is not a valid run record: ${problems}.`);
+  }
+  const record = doc as RunRecord;
+  if (record.runId !== runId) throw new Error(`Run ${runId}: ${path} holds run ${record.runId}; the folder and the record disagree.`);
+  return record;
+}
+
+export interface ListRunsOptions {
+  limit?: number;
+  status?: RunStatus;
+}
+
+/** Runs in the workspace, newest first. */
+export async function listRuns(workspace: string, opts: ListRunsOptions = {}): Promise<RunRecord[]> {
+  if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit >= 1)) {
+    throw new Error(`listRuns: limit must be a whole number ≥ 1, got ${opts.limit}.`);
+  }
+  let names: string[];
+  try {
+    names = await readdir(runsDir(workspace));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const runs = await Promise.all(names.filter((n) => RUN_ID_PATTERN.test(n)).map((id) => loadRun(workspace, id)));
+  // Ids order runs to the second; startedAt (milliseconds) orders runs started in the same second.
+  runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+  const matching = opts.status ? runs.filter((r) => r.status === opts.status) : runs;
+  return opts.limit ? matching.slice(0, opts.limit) : matching;
+}
+
+/**
+ * Appends one event to events.jsonl. Synchronous on purpose: stages log through plain function
+ * calls, and a synchronous append keeps the file in the order the events happened.
+ */
+export function appendEvent(workspace: string, runId: string, event: RunEvent): void {
+  appendFileSync(join(runDir(workspace, runId), EVENTS_FILE), `${JSON.stringify(redactSecrets(event))}\n`, 'utf8');
+}
+
+export async function readEvents(workspace: string, runId: string): Promise<RunEvent[]> {
+  const path = join(runDir(workspace, runId), EVENTS_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`Run ${runId} has no event log: there is no ${path}.`, { cause: err });
+    }
+    throw err;
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line, i) => {
+    let event: unknown;
+    try {
+      event = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`${path}, line ${i + 1}: not valid JSON (${(err as Error).message}).`, { cause: err });
+    }
+    const e = event as Partial<RunEvent> | null;
+    if (typeof e !== 'object' || e === null || typeof e.type !== 'string' || typeof e.timestamp !== 'string' || e.runId !== runId) {
+      throw new Error(`${path}, line ${i + 1}: not an event of run ${runId} (needs type, timestamp and runId).`);
+    }
+    return event as RunEvent;
+  });
+}
