@@ -1,0 +1,220 @@
+// Every dataset the app can show, and how to read each one. A DatasetRef coming from a client is
+// only ever resolved against what exists: file datasets against the folders found on disk,
+// warehouse tables against the catalog. Names are never spliced into SQL from the request.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { loadContracts } from '../contract/load.ts';
+import type { ContractSet } from '../contract/types.ts';
+import { ident, literalList } from '../duckdb/sql.ts';
+import type { ColumnInfo, DatasetEntry, DatasetRef } from './contract.ts';
+import { ApiError } from './errors.ts';
+import type { FileReader, WarehouseReader } from './warehouse-reader.ts';
+import { generatedBatchDir, type WorkspaceLayout } from './workspace-layout.ts';
+
+export interface ResolvedDataset {
+  ref: DatasetRef;
+  /** a FROM-clause relation built only from discovered paths and catalog names, all quoted */
+  relation: string;
+  engine: 'files' | 'warehouse';
+  columns: ColumnInfo[];
+}
+
+const BATCH_DIR = /^batch=(\d+)$/;
+
+function batchesIn(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((n) => BATCH_DIR.exec(n)?.[1])
+    .filter((b): b is string => b !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function filesIn(dir: string, ext: RegExp, recursive = false): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory() && recursive) out.push(...filesIn(p, ext, true));
+    else if (e.isFile() && ext.test(e.name) && !e.name.startsWith('.')) out.push(p);
+  }
+  return out.sort();
+}
+
+const CSV = /\.csv$/;
+const PARQUET = /\.parquet$/;
+
+interface GeneratedManifestFile {
+  datasets?: Record<string, { rows?: number; files?: { path: string; format: string }[] }>;
+}
+
+export class Catalog {
+  readonly contracts: ContractSet;
+
+  constructor(
+    private readonly layout: WorkspaceLayout,
+    private readonly files: FileReader,
+    private readonly warehouse: WarehouseReader,
+  ) {
+    this.contracts = loadContracts();
+  }
+
+  private get entityNames(): string[] {
+    return this.contracts.entities.map((c) => c.dataset);
+  }
+
+  private generatedManifest(batch: number): GeneratedManifestFile | null {
+    const path = join(generatedBatchDir(this.layout, batch), 'manifest.json');
+    if (!existsSync(path)) return null;
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as GeneratedManifestFile;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The files behind a file dataset, found on disk; empty when there are none. */
+  private datasetFiles(ref: DatasetRef): { files: string[]; format: 'csv' | 'parquet' } {
+    const { lake } = this.layout;
+    switch (ref.source) {
+      case 'generated': {
+        const dir = join(generatedBatchDir(this.layout, ref.batch ?? 0), ref.name);
+        const csv = filesIn(dir, CSV);
+        return csv.length ? { files: csv, format: 'csv' } : { files: filesIn(dir, PARQUET), format: 'parquet' };
+      }
+      case 'raw':
+        return { files: filesIn(join(lake, 'raw', 'csv', ref.name, `batch=${ref.batch ?? 0}`), CSV), format: 'csv' };
+      case 'curated':
+        return { files: filesIn(join(lake, 'processed', 'parquet', ref.name), PARQUET, true), format: 'parquet' };
+      case 'quarantine':
+        return { files: filesIn(join(lake, 'quarantine', ref.name), PARQUET, true), format: 'parquet' };
+      default:
+        return { files: [], format: 'parquet' };
+    }
+  }
+
+  async list(): Promise<DatasetEntry[]> {
+    const out: DatasetEntry[] = [];
+    const describe = (name: string) => this.contracts.byName.get(name)?.description;
+    for (const batch of batchesIn(this.layout.generated)) {
+      const manifest = this.generatedManifest(batch);
+      for (const name of this.entityNames) {
+        const ref: DatasetRef = { source: 'generated', name, batch };
+        const { files } = this.datasetFiles(ref);
+        if (!files.length) continue;
+        out.push({ ref, label: `${name} · batch ${batch}`, rows: manifest?.datasets?.[name]?.rows ?? null, files: files.length, description: describe(name) });
+      }
+    }
+    for (const name of this.entityNames) {
+      for (const batch of batchesIn(join(this.layout.lake, 'raw', 'csv', name))) {
+        const ref: DatasetRef = { source: 'raw', name, batch };
+        const { files } = this.datasetFiles(ref);
+        if (files.length) out.push({ ref, label: `${name} · batch ${batch}`, rows: null, files: files.length, description: describe(name) });
+      }
+    }
+    for (const source of ['curated', 'quarantine'] as const) {
+      for (const name of this.entityNames) {
+        const ref: DatasetRef = { source, name };
+        const { files } = this.datasetFiles(ref);
+        if (files.length) out.push({ ref, label: name, rows: null, files: files.length, description: describe(name) });
+      }
+    }
+    if (this.warehouse.exists() && !this.warehouse.blocked) {
+      const tables = await this.warehouse.use((conn) => warehouseTables(conn));
+      for (const t of tables) {
+        out.push({ ref: { source: 'warehouse', name: `${t.schema}.${t.table}` }, label: `${t.schema}.${t.table}`, rows: t.rows, files: null, description: t.comment ?? undefined });
+      }
+    }
+    return out;
+  }
+
+  /** Resolves a client's ref to something readable, or says what is missing. */
+  async resolve(ref: DatasetRef): Promise<ResolvedDataset> {
+    if (ref.source === 'warehouse') return this.resolveWarehouse(ref);
+    if (!this.entityNames.includes(ref.name)) {
+      throw new ApiError('not_found', `Unknown dataset "${ref.name}": file datasets are ${this.entityNames.join(', ')}.`);
+    }
+    if ((ref.source === 'generated' || ref.source === 'raw') && ref.batch === undefined) {
+      throw new ApiError('invalid_request', `A ${ref.source} dataset needs a batch.`, { details: [{ path: 'ref.batch', message: 'required for generated and raw files' }] });
+    }
+    const { files, format } = this.datasetFiles(ref);
+    if (!files.length) {
+      const where = ref.source === 'generated' ? 'Generate a batch first.' : 'Run the pipeline to fill the lake.';
+      throw new ApiError('not_found', `No ${ref.source} files for ${ref.name}${ref.batch ? ` batch ${ref.batch}` : ''}.`, { hint: where });
+    }
+    const relation =
+      format === 'csv'
+        ? // Raw files are read as text: the point of a raw preview is to show what arrived, defects included.
+          `read_csv(${literalList(files)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false)`
+        : `read_parquet(${literalList(files)}, hive_partitioning = true, union_by_name = true)`;
+    const contract = this.contracts.byName.get(ref.name);
+    const types = new Map<string, { type: string; description: string }>();
+    for (const c of contract?.columns ?? []) types.set(c.name, { type: c.type, description: c.description });
+    for (const d of contract?.derived ?? []) types.set(d.name, { type: d.type, description: d.description });
+    const columns = await this.files.use((conn) => describeRelation(conn, relation));
+    return {
+      ref,
+      relation,
+      engine: 'files',
+      columns: columns.map((c) => {
+        const meta = types.get(c.name);
+        return meta ? { ...c, contractType: meta.type, description: meta.description } : c;
+      }),
+    };
+  }
+
+  private async resolveWarehouse(ref: DatasetRef): Promise<ResolvedDataset> {
+    const dot = ref.name.indexOf('.');
+    if (dot < 1) throw new ApiError('invalid_request', `Warehouse tables are named schema.table, got "${ref.name}".`, { details: [{ path: 'ref.name', message: 'expected schema.table' }] });
+    const schema = ref.name.slice(0, dot);
+    const table = ref.name.slice(dot + 1);
+    return this.warehouse.use(async (conn) => {
+      const found = await conn.runAndReadAll(
+        `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`,
+        [schema, table],
+      );
+      if (found.currentRowCount === 0) throw new ApiError('not_found', `There is no table ${ref.name} in the warehouse.`, { hint: 'Pick a table from the list; it shows what the last run loaded.' });
+      const relation = `${ident(schema)}.${ident(table)}`;
+      return { ref, relation, engine: 'warehouse', columns: await describeRelation(conn, relation) };
+    });
+  }
+
+  /** Runs fn with a connection of the engine that can read the dataset. */
+  use<T>(dataset: ResolvedDataset, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return dataset.engine === 'warehouse' ? this.warehouse.use(fn) : this.files.use(fn);
+  }
+}
+
+export async function describeRelation(conn: DuckDBConnection, relation: string): Promise<ColumnInfo[]> {
+  const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
+  return reader.getRowObjectsJson().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+}
+
+export async function warehouseTables(conn: DuckDBConnection): Promise<{ schema: string; table: string; rows: number | null; comment: string | null }[]> {
+  const reader = await conn.runAndReadAll(`
+    SELECT t.table_schema AS schema, t.table_name AS "table", d.estimated_size AS rows, coalesce(d.comment, v.comment) AS comment
+    FROM information_schema.tables t
+    LEFT JOIN duckdb_tables() d ON d.schema_name = t.table_schema AND d.table_name = t.table_name AND d.database_name = t.table_catalog
+    LEFT JOIN duckdb_views() v ON v.schema_name = t.table_schema AND v.view_name = t.table_name AND v.database_name = t.table_catalog
+    WHERE t.table_schema NOT IN ('information_schema', 'pg_catalog') AND t.table_catalog = current_database()
+    ORDER BY CASE t.table_schema WHEN 'raw' THEN 0 WHEN 'staging' THEN 1 WHEN 'core' THEN 2 WHEN 'marts' THEN 3 WHEN 'snapshots' THEN 4 ELSE 5 END,
+      t.table_schema, t.table_name`);
+  return reader.getRowObjectsJson().map((r) => ({
+    schema: String(r.schema),
+    table: String(r.table),
+    rows: r.rows === null ? null : Number(r.rows),
+    comment: r.comment === null || r.comment === '' ? null : String(r.comment),
+  }));
+}
+
+/** Whether a warehouse relation exists, and its columns (empty when it does not). */
+export async function relationColumns(conn: DuckDBConnection, schema: string, table: string): Promise<Set<string>> {
+  const reader = await conn.runAndReadAll(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND table_catalog = current_database()`,
+    [schema, table],
+  );
+  return new Set(reader.getRowsJson().map((r) => String(r[0])));
+}
+

@@ -1,0 +1,52 @@
+// The one error type the service throws on purpose. Anything else reaching a transport is an
+// internal error and is reported as such (message only; stacks stay in the process).
+
+import type { ApiErrorBody } from './contract.ts';
+
+export class ApiError extends Error {
+  readonly code: ApiErrorBody['code'];
+  readonly hint?: string;
+  readonly details?: ApiErrorBody['details'];
+  readonly position?: ApiErrorBody['position'];
+
+  constructor(code: ApiErrorBody['code'], message: string, extra: Omit<ApiErrorBody, 'code' | 'message'> & { cause?: unknown } = {}) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'ApiError';
+    this.code = code;
+    if (extra.hint !== undefined) this.hint = extra.hint;
+    if (extra.details !== undefined) this.details = extra.details;
+    if (extra.position !== undefined) this.position = extra.position;
+  }
+}
+
+export function errorBody(err: unknown): ApiErrorBody {
+  if (err instanceof ApiError) {
+    return {
+      code: err.code,
+      message: err.message,
+      ...(err.hint === undefined ? {} : { hint: err.hint }),
+      ...(err.details === undefined ? {} : { details: err.details }),
+      ...(err.position === undefined ? {} : { position: err.position }),
+    };
+  }
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** HTTP status for an error code. */
+export function httpStatus(code: ApiErrorBody['code']): number {
+  switch (code) {
+    case 'invalid_request':
+    case 'sql_error':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'unavailable':
+      return 503;
+    default:
+      return 500;
+  }
+}

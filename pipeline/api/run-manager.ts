@@ -1,0 +1,132 @@
+// Starting, cancelling, resuming and re-running pipeline runs from the app, through the run
+// launcher (pipeline/run). Reading runs goes straight to the orchestrator's run store, so runs
+// started from the CLI or a schedule show up too.
+
+import { listRuns, loadRun, readEvents } from '../orchestrator/store.ts';
+import type { RunEvent, RunRecord, StageName } from '../orchestrator/types.ts';
+import { loadRunModule, type StartPipelineRunOptions } from './backend-modules.ts';
+import type { RunListRequest } from './contract.ts';
+import { ApiError } from './errors.ts';
+import type { EventHub } from './event-hub.ts';
+import type { WarehouseReader } from './warehouse-reader.ts';
+
+/** Stages that open the warehouse for writing. */
+const WRITERS: StageName[] = ['load', 'transform', 'verify'];
+
+export class RunManager {
+  private active: { runId: string | null; controller: AbortController } | null = null;
+
+  constructor(
+    private readonly workspace: string,
+    private readonly hub: EventHub,
+    private readonly warehouse: WarehouseReader,
+    private readonly onFinished: () => void,
+  ) {}
+
+  async start(opts: Omit<StartPipelineRunOptions, 'workspace' | 'trigger'>): Promise<{ runId: string }> {
+    const loaded = await loadRunModule();
+    if (!loaded.module) {
+      const a = loaded.availability as { reason: string; hint?: string };
+      throw new ApiError('unavailable', a.reason, a.hint ? { hint: a.hint } : {});
+    }
+    if (this.active) throw new ApiError('conflict', `A run is already going${this.active.runId ? ` (${this.active.runId})` : ''}.`, { hint: 'Wait for it to finish, or cancel it first.' });
+    const controller = new AbortController();
+    const active: { runId: string | null; controller: AbortController } = { runId: null, controller };
+    this.active = active;
+    const writes = !opts.stages || opts.stages.some((s) => WRITERS.includes(s));
+    // The warehouse is let go before the run starts, so its load stage can take the write lock.
+    if (writes) await this.warehouse.block('a pipeline run is writing to it');
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const onEvent = (event: RunEvent) => {
+        if (event.type === 'run.started' && !settled) {
+          settled = true;
+          active.runId = event.runId;
+          resolve({ runId: event.runId });
+        }
+        this.hub.emit({ kind: 'run', event });
+      };
+      loaded.module
+        .startPipelineRun({ ...opts, workspace: this.workspace, trigger: 'manual' }, { signal: controller.signal, onEvent })
+        .then((record) => {
+          if (!settled) {
+            settled = true;
+            resolve({ runId: record.runId });
+          }
+        })
+        .catch((err: unknown) => {
+          if (!settled) {
+            settled = true;
+            const message = (err as Error).message;
+            reject(new ApiError(/resum|profile|batch|stage/i.test(message) ? 'invalid_request' : 'internal', message, { cause: err }));
+          } else {
+            console.error(`run ${active.runId}: ${(err as Error).message}`);
+          }
+        })
+        .finally(() => {
+          this.active = null;
+          this.warehouse.unblock();
+          this.onFinished();
+          this.hub.emit({ kind: 'workspace.changed', what: 'runs' });
+          this.hub.emit({ kind: 'workspace.changed', what: 'warehouse' });
+        });
+    });
+  }
+
+  async resume(runId: string): Promise<{ runId: string }> {
+    const old = await this.load(runId);
+    if (old.status !== 'failed' && old.status !== 'cancelled') {
+      throw new ApiError('conflict', `Run ${runId} ${old.status === 'running' ? 'is still running' : 'succeeded'}; only failed or cancelled runs can be resumed.`, {
+        hint: 'Start a new run instead.',
+      });
+    }
+    const stages = old.stages.filter((s) => s.status !== 'skipped').map((s) => s.name);
+    const selection = stages.length === old.stages.length ? {} : { stages };
+    return this.start({ profile: old.profile, batch: old.batch, resumeRunId: runId, ...selection });
+  }
+
+  async rerunStage(runId: string, stage: StageName): Promise<{ runId: string }> {
+    const old = await this.load(runId);
+    return this.start({ profile: old.profile, batch: old.batch, stages: [stage] });
+  }
+
+  cancel(runId: string): { cancelled: boolean } {
+    if (!this.active || this.active.runId !== runId) return { cancelled: false };
+    this.active.controller.abort();
+    return { cancelled: true };
+  }
+
+  activeRunId(): string | null {
+    return this.active?.runId ?? null;
+  }
+
+  async list(req: RunListRequest): Promise<RunRecord[]> {
+    const runs = await listRuns(this.workspace, req.status ? { status: req.status } : {});
+    const matching = runs.filter((r) => (!req.trigger || r.trigger === req.trigger) && (!req.profile || r.profile === req.profile) && (req.batch === undefined || r.batch === req.batch));
+    return matching.slice(0, req.limit ?? 200);
+  }
+
+  async get(runId: string): Promise<{ run: RunRecord; events: RunEvent[]; active: boolean }> {
+    const run = await this.load(runId);
+    let events: RunEvent[] = [];
+    try {
+      events = await readEvents(this.workspace, runId);
+    } catch (err) {
+      if (!/has no event log/.test((err as Error).message)) throw err;
+    }
+    return { run, events, active: this.active?.runId === runId };
+  }
+
+  private async load(runId: string): Promise<RunRecord> {
+    try {
+      return await loadRun(this.workspace, runId);
+    } catch (err) {
+      const message = (err as Error).message;
+      throw new ApiError(/not found/.test(message) ? 'not_found' : 'internal', message, { cause: err });
+    }
+  }
+
+  close(): void {
+    this.active?.controller.abort();
+  }
+}

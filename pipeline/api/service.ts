@@ -1,0 +1,130 @@
+// The service behind both transports: validates each request against its schema, runs the
+// method, and turns failures into the error body clients show. Transports add nothing but
+// framing and authentication.
+
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GENERATE_DEFAULTS, MAX_BATCH, MAX_CLAIMS, MAX_MEMBERS, MAX_PROVIDERS } from '../generate/options.ts';
+import { STAGE_NAMES } from '../orchestrator/types.ts';
+import { analyticsOptions, dashboard } from './analytics.ts';
+import { loadProfilesModule, loadRunModule } from './backend-modules.ts';
+import { Catalog, warehouseTables } from './catalog.ts';
+import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './contract.ts';
+import { CountCache, profileColumn, readPage } from './dataset-query.ts';
+import { errorBody } from './errors.ts';
+import { EventHub } from './event-hub.ts';
+import { GenerateJobs } from './generate-jobs.ts';
+import { historyTimeline, searchHistory } from './history.ts';
+import { lineageGraph, lineageNode, readDbtArtifacts } from './lineage.ts';
+import { ProfileStore } from './profile-store.ts';
+import { qualityOverview } from './quality.ts';
+import { RunManager } from './run-manager.ts';
+import { validateRequest } from './schemas.ts';
+import { runConsoleQuery } from './sql-console.ts';
+import { FileReader, WarehouseReader } from './warehouse-reader.ts';
+import { workspaceLayout } from './workspace-layout.ts';
+
+const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+
+export interface ClaimsService {
+  readonly workspace: string;
+  /** Validates and runs one call; never throws (errors come back as { ok: false }). */
+  call<M extends ApiMethod>(method: M, payload: unknown): Promise<CallResult<M>>;
+  subscribe(listener: (batch: EventBatch) => void): () => void;
+  close(): Promise<void>;
+}
+
+type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
+
+export function createClaimsService(opts: { workspace: string; log?: (line: string) => void }): ClaimsService {
+  const layout = workspaceLayout(opts.workspace);
+  mkdirSync(layout.root, { recursive: true });
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const hub = new EventHub();
+  const files = new FileReader();
+  const warehouse = new WarehouseReader(layout.warehouse, [`${layout.lake}/`]);
+  const catalog = new Catalog(layout, files, warehouse);
+  const counts = new CountCache();
+  const jobs = new GenerateJobs(layout, hub, () => counts.clear());
+  const runs = new RunManager(layout.root, hub, warehouse, () => counts.clear());
+  const profiles = new ProfileStore(layout, hub);
+
+  const existingRelations = async (): Promise<Set<string>> =>
+    warehouse.exists() && !warehouse.blocked ? new Set((await warehouse.use(warehouseTables)).map((t) => `${t.schema}.${t.table}`)) : new Set();
+
+  const handlers: Handlers = {
+    'app.info': async (): Promise<AppInfo> => {
+      const [run, prof] = await Promise.all([loadRunModule(), loadProfilesModule()]);
+      return {
+        version: VERSION,
+        workspace: layout.root,
+        stages: [...STAGE_NAMES],
+        activeProfile: (await profiles.list()).active,
+        generate: {
+          defaults: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, batch: GENERATE_DEFAULTS.batch, dirtyRate: 0.02 },
+          maxBatch: MAX_BATCH,
+          maxMembers: MAX_MEMBERS,
+          maxProviders: MAX_PROVIDERS,
+          maxClaims: MAX_CLAIMS,
+        },
+        capabilities: {
+          runs: run.availability,
+          profiles: prof.availability,
+          warehouse: warehouse.exists() ? { available: true } : { available: false, reason: 'No pipeline run yet: there is no warehouse in this workspace.', hint: 'Run the pipeline to load the warehouse.' },
+          dbtArtifacts: readDbtArtifacts(layout.dbtTarget) ? { available: true } : { available: false, reason: 'No dbt run yet.', hint: 'Run the pipeline; its transform stage runs dbt.' },
+        },
+      };
+    },
+    'generate.start': (req) => jobs.start(req),
+    'generate.cancel': (req) => jobs.cancel(req.jobId),
+    'generate.batches': () => jobs.batches(),
+    'datasets.list': () => catalog.list(),
+    'datasets.page': (req) => readPage(catalog, counts, req),
+    'datasets.profile': (req) => profileColumn(catalog, req),
+    'runs.start': async (req) => runs.start({ batch: req.batch, profile: req.profile ?? (await profiles.list()).active, ...(req.stages ? { stages: req.stages } : {}) }),
+    'runs.resume': (req) => runs.resume(req.runId),
+    'runs.rerunStage': (req) => runs.rerunStage(req.runId, req.stage),
+    'runs.cancel': (req) => runs.cancel(req.runId),
+    'runs.list': (req) => runs.list(req),
+    'runs.get': (req) => runs.get(req.runId),
+    'profiles.list': () => profiles.list(),
+    'profiles.get': (req) => profiles.get(req.name),
+    'profiles.validate': async (req) => ({ problems: await profiles.validate(req.profile) }),
+    'profiles.save': (req) => profiles.save(req.name, req.profile),
+    'profiles.activate': (req) => profiles.activate(req.name),
+    'lineage.graph': () => lineageGraph(readDbtArtifacts(layout.dbtTarget)),
+    'lineage.node': async (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id, await existingRelations()),
+    'quality.overview': () => qualityOverview(layout, files, warehouse),
+    'analytics.options': () => analyticsOptions(warehouse),
+    'analytics.dashboard': (req) => dashboard(warehouse, req),
+    'history.search': (req) => searchHistory(warehouse, catalog.contracts.byName, req.entity, req.query),
+    'history.timeline': (req) => historyTimeline(warehouse, catalog.contracts.byName, req.entity, req.id),
+    'sql.query': (req) => runConsoleQuery(warehouse, req.sql, req.limit),
+  };
+
+  return {
+    workspace: layout.root,
+    async call<M extends ApiMethod>(method: M, payload: unknown): Promise<CallResult<M>> {
+      try {
+        const req = validateRequest(method, payload ?? {});
+        const handler = handlers[method] as (r: ApiMethods[M]['req']) => Promise<ApiResponse<M>> | ApiResponse<M>;
+        return { ok: true, result: await handler(req) };
+      } catch (err) {
+        const body = errorBody(err);
+        if (body.code === 'internal') log(`${method} failed: ${(err as Error).stack ?? body.message}`);
+        return { ok: false, error: body };
+      }
+    },
+    subscribe: (listener) => hub.subscribe(listener),
+    async close() {
+      jobs.close();
+      runs.close();
+      hub.close();
+      await warehouse.close();
+      await files.close();
+    },
+  };
+}
+
+export const WORKSPACE_DEFAULT = join(process.cwd(), 'workspace');

@@ -1,0 +1,125 @@
+// Read-only access to <workspace>/warehouse.duckdb for previews, the SQL console, quality,
+// lineage and analytics. The file is opened lazily, sealed (no file access outside the lake, no
+// configuration changes), and let go when idle or while a run writes to it: DuckDB allows one
+// writer per file, and the pipeline (in this process or the CLI) must be able to take it.
+
+import { existsSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { literalList } from '../duckdb/sql.ts';
+import { ApiError } from './errors.ts';
+
+const IDLE_CLOSE_MS = 10_000;
+
+export class WarehouseReader {
+  private instance: Promise<DuckDBInstance> | null = null;
+  private inFlight = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private blockedBy: string | null = null;
+
+  constructor(
+    readonly path: string,
+    /** folders queries may still read (the lake), e.g. for views over Parquet */
+    private readonly allowedDirectories: string[],
+  ) {}
+
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+
+  /** Closes the file and refuses reads until unblock(); called when a run starts writing. */
+  async block(reason: string): Promise<void> {
+    this.blockedBy = reason;
+    await this.closeWhenIdle(true);
+  }
+
+  unblock(): void {
+    this.blockedBy = null;
+  }
+
+  get blocked(): string | null {
+    return this.blockedBy;
+  }
+
+  /** Runs fn on a fresh connection to the warehouse. */
+  async use<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.blockedBy) {
+      throw new ApiError('unavailable', `The warehouse is busy: ${this.blockedBy}.`, { hint: 'It is readable again as soon as the stage finishes.' });
+    }
+    if (!this.exists()) {
+      throw new ApiError('unavailable', 'No pipeline run yet: there is no warehouse in this workspace.', { hint: 'Run the pipeline to load the warehouse.' });
+    }
+    this.inFlight++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    let conn: DuckDBConnection | undefined;
+    try {
+      conn = await (await this.open()).connect();
+      return await fn(conn);
+    } finally {
+      conn?.closeSync();
+      this.inFlight--;
+      if (this.inFlight === 0) this.idleTimer = setTimeout(() => void this.closeWhenIdle(false), IDLE_CLOSE_MS);
+    }
+  }
+
+  private open(): Promise<DuckDBInstance> {
+    this.instance ??= (async () => {
+      try {
+        const instance = await DuckDBInstance.create(this.path, { access_mode: 'READ_ONLY', threads: '2' });
+        const setup = await instance.connect();
+        try {
+          // Sealed before any user SQL can run: reads stay inside the lake, and SET cannot undo it.
+          if (this.allowedDirectories.length) await setup.run(`SET allowed_directories = ${literalList(this.allowedDirectories)}`);
+          await setup.run('SET enable_external_access = false');
+          await setup.run('SET lock_configuration = true');
+        } finally {
+          setup.closeSync();
+        }
+        return instance;
+      } catch (err) {
+        this.instance = null;
+        const message = (err as Error).message;
+        if (/lock/i.test(message)) {
+          throw new ApiError('unavailable', 'The warehouse is locked by another process (a pipeline run from the CLI?).', { hint: 'Try again when that run has finished.', cause: err });
+        }
+        throw new ApiError('unavailable', `The warehouse could not be opened: ${message}`, { cause: err });
+      }
+    })();
+    return this.instance;
+  }
+
+  private async closeWhenIdle(force: boolean): Promise<void> {
+    if (!this.instance || (!force && this.inFlight > 0)) return;
+    const pending = this.instance;
+    this.instance = null;
+    try {
+      (await pending).closeSync();
+    } catch {
+      // a failed open has nothing to close
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    await this.closeWhenIdle(true);
+  }
+}
+
+/** An in-memory DuckDB for reading generated files and the lake (CSV, Parquet). */
+export class FileReader {
+  private instance: Promise<DuckDBInstance> | null = null;
+
+  async use<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    const conn = await (await this.instance).connect();
+    try {
+      return await fn(conn);
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.instance) (await this.instance).closeSync();
+    this.instance = null;
+  }
+}
