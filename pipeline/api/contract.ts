@@ -2,9 +2,9 @@
 // one map from method name to request and response types, plus the server-pushed events.
 // Types only (the renderer imports this file too); the JSON schemas are in schemas.ts.
 
-import type { RunEvent, RunRecord, RunStatus, RunTrigger, StageName } from '../orchestrator/types.ts';
+import type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName } from '../orchestrator/types.ts';
 
-export type { RunEvent, RunRecord, RunStatus, RunTrigger, StageName };
+export type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName };
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

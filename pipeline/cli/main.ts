@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerGenerate } from './generate.ts';
+import { registerUi } from './ui.ts';
 import { color } from './progress.ts';
 
 const program = new Command();
@@ -10,6 +11,7 @@ program
   .exitOverride();
 
 registerGenerate(program);
+registerUi(program);
 
 try {
   await program.parseAsync(process.argv);

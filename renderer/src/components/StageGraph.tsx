@@ -1,0 +1,56 @@
+// The stage graph: generate → ingest → cleanse → load → transform → verify, each with its status,
+// duration, rows and live progress. Stages are buttons: selecting one filters the logs.
+import { Fragment } from 'react';
+import type { RunRecord, StageName } from '../../../pipeline/api/contract.ts';
+import { fmtInt, fmtSeconds } from '../format.ts';
+import type { LiveRun } from '../state/run-live.ts';
+import { Icon } from './icons.tsx';
+
+export const STATUS_TONE: Record<string, string> = { succeeded: 'ok', failed: 'bad', running: 'run', cancelled: 'warn', pending: '', skipped: '' };
+
+export function StageGraph({ stages, run, progress, selected, onSelect }: { stages: StageName[]; run: RunRecord | null; progress?: LiveRun['progress']; selected?: StageName | null; onSelect?: (s: StageName) => void }) {
+  return (
+    <div className="stage-graph" role="list" aria-label="Pipeline stages" data-testid="stage-graph">
+      {stages.map((name, i) => {
+        const rec = run?.stages.find((s) => s.name === name);
+        const status = rec?.status ?? 'pending';
+        const rows = rec ? Object.values(rec.rows).reduce((a, b) => a + b, 0) : 0;
+        const p = progress?.[name];
+        return (
+          <Fragment key={name}>
+            {i > 0 ? (
+              <div className="stage-arrow" aria-hidden="true">
+                <Icon name="arrow" />
+              </div>
+            ) : null}
+            <button
+              role="listitem"
+              className={`stage s-${status}${selected === name ? ' selected' : ''}`}
+              onClick={() => onSelect?.(name)}
+              aria-pressed={selected === name}
+              aria-label={`${name}: ${status}`}
+              data-testid={`stage-${name}`}
+              data-status={status}
+              style={{ font: 'inherit', color: 'inherit', textAlign: 'left' }}
+            >
+              <span className="stage-name">
+                {name}
+                <span className={`badge ${STATUS_TONE[status] ?? ''}`}>{status === 'running' ? <span className="dot run" /> : null}{status}</span>
+              </span>
+              <span className="stage-meta">
+                <span>{rec?.seconds !== null && rec?.seconds !== undefined ? fmtSeconds(rec.seconds) : status === 'running' ? 'running…' : '—'}</span>
+                <span>{rows ? `${fmtInt(rows)} rows` : rec?.restoredFrom ? 'restored' : ''}</span>
+              </span>
+              {status === 'running' ? (
+                <div className="progress run" aria-label={`${name} progress`}>
+                  <div style={{ width: `${Math.round((p?.fraction ?? (p?.total ? (p.rows ?? 0) / p.total : 0)) * 100)}%` }} />
+                </div>
+              ) : null}
+              {rec && rec.attempts > 1 ? <span className="muted" style={{ fontSize: 11 }}>attempt {rec.attempts}</span> : null}
+            </button>
+          </Fragment>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+// Demo mode: a guided walkthrough. Each step names a view to show, a caption, and optionally an
+// action done once when the step is first reached going forward (generate data, start a run).
+import { create } from 'zustand';
+import { call } from '../api/client.ts';
+import { useApp } from './app.ts';
+import { useRouter, type ViewName } from './router.ts';
+
+export const DEMO_BATCH = 1;
+
+export interface DemoStep {
+  title: string;
+  caption: string;
+  view: ViewName;
+  params?: Record<string, string>;
+  action?: 'generate' | 'run';
+}
+
+export const DEMO_STEPS: DemoStep[] = [
+  { title: 'Welcome', view: 'generate', caption: 'This tour generates a small synthetic claims dataset, runs the whole pipeline on the embedded DuckDB, and walks through the data, its quality, the dbt lineage and the claims KPIs.' },
+  { title: 'Generate', view: 'generate', action: 'generate', caption: 'Generating 500 members, 60 providers and 5,000 claims with 2% injected defects. DuckDB writes the CSV files while progress streams in.' },
+  { title: 'Preview the data', view: 'data', params: { source: 'generated', name: 'claims', batch: String(DEMO_BATCH) }, caption: 'The raw claims file, paged from DuckDB. Click a column header for its profile: amounts read as text show the defects the generator injected.' },
+  { title: 'Run the pipeline', view: 'pipeline', action: 'run', caption: 'Ingest lands the files in the lake, cleanse applies the contract and quarantines bad rows, load fills the warehouse, dbt builds the marts and verify reconciles.' },
+  { title: 'Data quality', view: 'quality', caption: 'Every rejected row is kept with its reason and original values; each batch must reconcile from raw to loaded; dbt test failures link to the failing rows.' },
+  { title: 'Lineage', view: 'lineage', caption: 'The dbt graph from sources through staging and core to the marts. Click a model for its columns, SQL, tests and last run.' },
+  { title: 'Claims KPIs', view: 'analytics', caption: 'Billed, allowed and paid, PMPM, denial rate and turnaround, computed on the marts. Filter by dates and plan; export any chart.' },
+];
+
+interface DemoState {
+  active: boolean;
+  step: number;
+  done: Set<number>;
+  message: string | null;
+  start(): void;
+  next(): void;
+  back(): void;
+  exit(): void;
+}
+
+async function perform(step: DemoStep): Promise<string | null> {
+  const app = useApp.getState();
+  if (step.action === 'generate') {
+    const { jobId } = await call('generate.start', { seed: 42, members: 500, providers: 60, claims: 5000, batch: DEMO_BATCH, dirtyRate: 0.02 });
+    app.setGenerateJob({ jobId, batch: DEMO_BATCH, phase: 'setup', fraction: 0, status: 'running' });
+    return null;
+  }
+  if (step.action === 'run') {
+    if (!app.info?.capabilities.runs.available) return `This build cannot start runs: ${app.info?.capabilities.runs.available === false ? app.info.capabilities.runs.reason : ''} The next steps show what an earlier run left, or their empty states.`;
+    const { runId } = await call('runs.start', { batch: DEMO_BATCH });
+    useRouter.getState().go('run', { id: runId });
+    return null;
+  }
+  return null;
+}
+
+export const useDemo = create<DemoState>((set, get) => {
+  const show = async (i: number, forward: boolean) => {
+    const step = DEMO_STEPS[i]!;
+    useRouter.getState().go(step.view, step.params ?? {});
+    set({ step: i, message: null });
+    if (forward && step.action && !get().done.has(i)) {
+      set({ done: new Set([...get().done, i]) });
+      try {
+        set({ message: await perform(step) });
+      } catch (err) {
+        set({ message: (err as Error).message });
+      }
+    }
+  };
+  return {
+    active: false,
+    step: 0,
+    done: new Set(),
+    message: null,
+    start() {
+      set({ active: true, done: new Set() });
+      void show(0, true);
+    },
+    next() {
+      const i = get().step;
+      if (i < DEMO_STEPS.length - 1) void show(i + 1, true);
+      else set({ active: false });
+    },
+    back() {
+      const i = get().step;
+      if (i > 0) void show(i - 1, false);
+    },
+    exit() {
+      set({ active: false });
+    },
+  };
+});

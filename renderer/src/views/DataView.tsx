@@ -1,0 +1,126 @@
+// Data: every dataset (generated files, lake zones, warehouse tables) in one tree; the selected one
+// in the grid, paged from DuckDB; a column's profile beside it.
+import { useCallback, useMemo, useState } from 'react';
+import type { DatasetEntry, DatasetRef, DatasetSource, Filter } from '../../../pipeline/api/contract.ts';
+import { call } from '../api/client.ts';
+import { ColumnProfilePanel } from '../components/ColumnProfilePanel.tsx';
+import { DataGrid, type PageFetcher } from '../components/DataGrid.tsx';
+import { Icon } from '../components/icons.tsx';
+import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';
+import { useQuery } from '../components/useQuery.ts';
+import { fmtCompact } from '../format.ts';
+import { useApp } from '../state/app.ts';
+import { useRouter } from '../state/router.ts';
+
+const GROUPS: { source: DatasetSource; title: string }[] = [
+  { source: 'generated', title: 'Generated files' },
+  { source: 'raw', title: 'Lake · raw' },
+  { source: 'curated', title: 'Lake · curated' },
+  { source: 'quarantine', title: 'Lake · quarantine' },
+  { source: 'warehouse', title: 'Warehouse' },
+];
+
+export function refFromParams(p: Record<string, string>): DatasetRef | null {
+  if (!p.source || !p.name) return null;
+  return { source: p.source as DatasetSource, name: p.name, ...(p.batch ? { batch: Number(p.batch) } : {}) };
+}
+
+export function refParams(ref: DatasetRef, filters?: Filter[]): Record<string, string> {
+  return { source: ref.source, name: ref.name, ...(ref.batch ? { batch: String(ref.batch) } : {}), ...(filters?.length ? { filters: JSON.stringify(filters) } : {}) };
+}
+
+const sameRef = (a: DatasetRef | null, b: DatasetRef) => !!a && a.source === b.source && a.name === b.name && (a.batch ?? 0) === (b.batch ?? 0);
+
+export function DataView() {
+  const { route, go } = useRouter();
+  const revision = useApp((s) => s.revision);
+  const list = useQuery(() => call('datasets.list', {}), [revision.datasets, revision.warehouse]);
+  const ref = refFromParams(route.params);
+  const initialFilters = useMemo<Filter[]>(() => {
+    try {
+      return route.params.filters ? (JSON.parse(route.params.filters) as Filter[]) : [];
+    } catch {
+      return [];
+    }
+  }, [route.params.filters]);
+  const [filters, setFilters] = useState<Filter[]>(initialFilters);
+  const [column, setColumn] = useState<string | null>(null);
+  const entry = list.data?.find((d) => sameRef(ref, d.ref));
+  const key = ref ? JSON.stringify(ref) + route.params.filters : '';
+
+  const fetchPage = useCallback<PageFetcher>(
+    (offset, limit, sort, f) => call('datasets.page', { ref: ref!, offset, limit, ...(sort.length ? { sort } : {}), ...(f.length ? { filters: f } : {}) }),
+    [key],
+  );
+
+  const select = (d: DatasetEntry) => {
+    setColumn(null);
+    setFilters([]);
+    go('data', refParams(d.ref));
+  };
+
+  const grouped = GROUPS.map((g) => ({ ...g, items: (list.data ?? []).filter((d) => d.ref.source === g.source) }));
+  return (
+    <div className="view flush">
+      <div className={`explorer${column && ref ? ' with-profile' : ''}`}>
+        <nav className="tree" aria-label="Datasets">
+          {list.loading && !list.data ? <Loading rows={10} /> : null}
+          {list.error ? <ErrorBox error={list.error} /> : null}
+          {list.data && list.data.length === 0 ? (
+            <EmptyState icon="data" title="No datasets yet" action={<button className="btn primary" onClick={() => go('generate')}>Generate data</button>}>
+              Generate a batch to see its files here; running the pipeline adds the lake zones and the warehouse.
+            </EmptyState>
+          ) : null}
+          {grouped.map((g) =>
+            g.items.length ? (
+              <div className="tree-group" key={g.source}>
+                <div className="tree-group-title">
+                  <Icon name={g.source === 'warehouse' ? 'data' : 'file'} size={13} /> {g.title}
+                </div>
+                {g.items.map((d) => (
+                  <button key={JSON.stringify(d.ref)} className={`tree-item${sameRef(ref, d.ref) ? ' active' : ''}`} onClick={() => select(d)} title={d.description}>
+                    <span style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{d.label}</span>
+                    <span className="count">{d.rows !== null ? fmtCompact(d.rows) : d.files !== null ? `${d.files} file${d.files === 1 ? '' : 's'}` : ''}</span>
+                  </button>
+                ))}
+              </div>
+            ) : null,
+          )}
+        </nav>
+        <section className="explorer-center" aria-label="Dataset">
+          {ref ? (
+            <>
+              <div className="explorer-title">
+                <span className="badge accent">{GROUPS.find((g) => g.source === ref.source)?.title ?? ref.source}</span>
+                <h2 className="mono" style={{ fontSize: 14 }} data-testid="dataset-title">
+                  {entry?.label ?? ref.name}
+                </h2>
+                <span className="muted" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                  {entry?.description}
+                </span>
+                <span className="muted" style={{ marginLeft: 'auto', fontSize: 12, whiteSpace: 'nowrap' }}>
+                  Click a header for its profile · arrows move · S sorts
+                </span>
+              </div>
+              <DataGrid
+                sourceKey={key}
+                fetchPage={fetchPage}
+                filterable
+                initialFilters={initialFilters}
+                selectedColumn={column}
+                onColumnSelect={(c) => setColumn(c.name)}
+                onFiltersChange={setFilters}
+                label={`Rows of ${entry?.label ?? ref.name}`}
+              />
+            </>
+          ) : (
+            <EmptyState icon="table" title="Pick a dataset">
+              Choose a dataset on the left to browse its rows. Sorting and filters run in DuckDB, so large tables stay fast.
+            </EmptyState>
+          )}
+        </section>
+        {column && ref ? <ColumnProfilePanel dataset={ref} column={column} filters={filters} onClose={() => setColumn(null)} /> : null}
+      </div>
+    </div>
+  );
+}

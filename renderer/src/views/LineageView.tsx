@@ -1,0 +1,236 @@
+// Lineage: the dbt graph from manifest.json laid out by layer, zoomable and pannable. A node shows
+// its description, columns, SQL, compiled SQL, tests and last run; its neighbours are highlighted.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { LineageGraph, LineageNodeDetail } from '../../../pipeline/api/contract.ts';
+import { call } from '../api/client.ts';
+import { layout, NODE_H, NODE_W } from '../charts/layered-layout.ts';
+import { Icon } from '../components/icons.tsx';
+import { EmptyState, ErrorBox, Loading, Unavailable } from '../components/states.tsx';
+import { useQuery } from '../components/useQuery.ts';
+import { fmtInt, fmtSeconds, fmtTime } from '../format.ts';
+import { useApp } from '../state/app.ts';
+import { useRouter } from '../state/router.ts';
+import { refParams } from './DataView.tsx';
+
+const KIND_COLOR: Record<string, string> = { source: 'var(--chart-2)', seed: 'var(--chart-2)', model: 'var(--chart-1)', snapshot: 'var(--chart-4)', test: 'var(--chart-3)' };
+const STATUS_TONE: Record<string, string> = { success: 'ok', pass: 'ok', error: 'bad', fail: 'bad', warn: 'warn', skipped: '' };
+
+export function LineageView() {
+  const revision = useApp((s) => s.revision.runs);
+  const { route, go } = useRouter();
+  const graph = useQuery(() => call('lineage.graph', {}), [revision]);
+  const [showTests, setShowTests] = useState(false);
+  const selected = route.params.node ?? null;
+  if (graph.loading && !graph.data) return <Loading label="Reading the dbt manifest…" />;
+  if (graph.error) return <div className="view"><ErrorBox error={graph.error} /></div>;
+  const g = graph.data!;
+  if (!g.available) {
+    return (
+      <div className="view">
+        <div className="view-head"><div><h1>Lineage</h1><div className="sub">The dbt graph: sources, staging, core, marts, snapshots and tests.</div></div></div>
+        <div className="card"><Unavailable reason={g.reason} icon="lineage" action={<button className="btn primary" onClick={() => go('pipeline')}>Run the pipeline</button>} /></div>
+      </div>
+    );
+  }
+  return (
+    <div className="view flush">
+      <div className="explorer-title">
+        <h2>Lineage</h2>
+        <span className="muted">{fmtInt(g.nodes.filter((n) => n.kind !== 'test').length)} nodes · {fmtInt(g.nodes.filter((n) => n.kind === 'test').length)} tests · dbt run {fmtTime(g.runAt)}</span>
+        <label className="row" style={{ marginLeft: 'auto', gap: 6 }}>
+          <input type="checkbox" checked={showTests} onChange={(e) => setShowTests(e.target.checked)} style={{ height: 'auto' }} /> Show tests
+        </label>
+      </div>
+      <div className={`lineage${selected ? '' : ' no-detail'}`}>
+        <LineageCanvas graph={g} showTests={showTests} selected={selected} onSelect={(id) => go('lineage', id ? { node: id } : {})} />
+        {selected ? <NodeDetail id={selected} onClose={() => go('lineage')} onSelect={(id) => go('lineage', { node: id })} /> : null}
+      </div>
+    </div>
+  );
+}
+
+function LineageCanvas({ graph, showTests, selected, onSelect }: { graph: LineageGraph; showTests: boolean; selected: string | null; onSelect: (id: string | null) => void }) {
+  const nodes = useMemo(() => graph.nodes.filter((n) => showTests || n.kind !== 'test'), [graph, showTests]);
+  const ids = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
+  const edges = useMemo(() => graph.edges.filter((e) => ids.has(e.from) && ids.has(e.to)), [graph, ids]);
+  const l = useMemo(() => layout(nodes, edges), [nodes, edges]);
+  const box = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ x: 40, y: 40, k: 1 });
+  const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
+  const fit = () => {
+    const el = box.current;
+    if (!el) return;
+    const k = Math.min(1.2, (el.clientWidth - 80) / l.width, (el.clientHeight - 80) / (l.height + 30));
+    setView({ k, x: (el.clientWidth - l.width * k) / 2, y: (el.clientHeight - l.height * k) / 2 + 10 });
+  };
+  useEffect(fit, [l.width, l.height]);
+  const related = useMemo(() => {
+    if (!selected) return null;
+    const up = new Set<string>([selected]);
+    const down = new Set<string>([selected]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const e of edges) {
+        if (up.has(e.to) && !up.has(e.from)) (up.add(e.from), (grew = true));
+        if (down.has(e.from) && !down.has(e.to)) (down.add(e.to), (grew = true));
+      }
+    }
+    return new Set([...up, ...down]);
+  }, [selected, edges]);
+  const zoom = (factor: number, cx?: number, cy?: number) =>
+    setView((v) => {
+      const k = Math.min(3, Math.max(0.15, v.k * factor));
+      const px = cx ?? (box.current?.clientWidth ?? 0) / 2;
+      const py = cy ?? (box.current?.clientHeight ?? 0) / 2;
+      return { k, x: px - ((px - v.x) * k) / v.k, y: py - ((py - v.y) * k) / v.k };
+    });
+  return (
+    <div
+      className="lineage-canvas"
+      ref={box}
+      data-testid="lineage-canvas"
+      onWheel={(e) => {
+        const r = box.current!.getBoundingClientRect();
+        zoom(e.deltaY < 0 ? 1.12 : 1 / 1.12, e.clientX - r.left, e.clientY - r.top);
+      }}
+      onMouseDown={(e) => (drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y })}
+      onMouseMove={(e) => drag.current && setView((v) => ({ ...v, x: drag.current!.vx + e.clientX - drag.current!.x, y: drag.current!.vy + e.clientY - drag.current!.y }))}
+      onMouseUp={() => (drag.current = null)}
+      onMouseLeave={() => (drag.current = null)}
+    >
+      <div className="lineage-tools">
+        <button className="btn small icon-btn" aria-label="Zoom in" onClick={() => zoom(1.25)}><Icon name="zoomIn" /></button>
+        <button className="btn small icon-btn" aria-label="Zoom out" onClick={() => zoom(0.8)}><Icon name="zoomOut" /></button>
+        <button className="btn small icon-btn" aria-label="Fit to view" onClick={fit}><Icon name="fit" /></button>
+      </div>
+      <svg width="100%" height="100%" role="img" aria-label="dbt lineage graph">
+        <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
+          {l.columns.map((c) => (
+            <text key={c.layer} x={c.x + NODE_W / 2} y={-14} textAnchor="middle" fill="var(--muted)" fontSize={11} fontWeight={600} style={{ textTransform: 'uppercase', letterSpacing: '0.08em' }}>
+              {c.layer}
+            </text>
+          ))}
+          {edges.map((e) => {
+            const a = l.placed.get(e.from)!;
+            const b = l.placed.get(e.to)!;
+            const x1 = a.x + NODE_W;
+            const y1 = a.y + NODE_H / 2;
+            const x2 = b.x;
+            const y2 = b.y + NODE_H / 2;
+            const mx = (x1 + x2) / 2;
+            const hl = related && related.has(e.from) && related.has(e.to);
+            return <path key={`${e.from}>${e.to}`} className={`ledge${hl ? ' hl' : related ? ' dim' : ''}`} d={`M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`} />;
+          })}
+          {[...l.placed.values()].map(({ node, x, y }) => (
+            <g
+              key={node.id}
+              className={`lnode${selected === node.id ? ' selected' : ''}${related && !related.has(node.id) ? ' dim' : ''}`}
+              transform={`translate(${x},${y})`}
+              onClick={(e) => (e.stopPropagation(), onSelect(node.id))}
+              onMouseDown={(e) => e.stopPropagation()}
+              style={{ cursor: 'pointer' }}
+              role="button"
+              aria-label={`${node.kind} ${node.name}`}
+              tabIndex={0}
+              onKeyDown={(e) => e.key === 'Enter' && onSelect(node.id)}
+              data-testid="lineage-node"
+            >
+              <rect className="box" width={NODE_W} height={NODE_H} rx={8} />
+              <rect width={4} height={NODE_H - 12} y={6} x={6} rx={2} fill={KIND_COLOR[node.kind]} />
+              <text className="name" x={18} y={19}>{node.name.length > 26 ? `${node.name.slice(0, 25)}…` : node.name}</text>
+              <text className="sub" x={18} y={35}>
+                {node.kind}{node.materialized ? ` · ${node.materialized}` : ''}{node.tests ? ` · ${node.tests} tests` : ''}
+              </text>
+              {node.status ? <circle cx={NODE_W - 14} cy={14} r={4.5} fill={STATUS_TONE[node.status] === 'ok' ? 'var(--ok)' : STATUS_TONE[node.status] === 'bad' ? 'var(--bad)' : 'var(--warn)'}><title>{`last run: ${node.status}`}</title></circle> : null}
+            </g>
+          ))}
+        </g>
+      </svg>
+      <div className="lineage-legend">
+        {Object.entries({ source: 'source', model: 'model', snapshot: 'snapshot', test: 'test' }).map(([k, label]) => (
+          <span key={k} className="row" style={{ gap: 5 }}><span style={{ width: 8, height: 8, borderRadius: 2, background: KIND_COLOR[k] }} />{label}</span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function NodeDetail({ id, onClose, onSelect }: { id: string; onClose: () => void; onSelect: (id: string) => void }) {
+  const q = useQuery(() => call('lineage.node', { id }), [id]);
+  const [tab, setTab] = useState<'overview' | 'sql' | 'compiled' | 'tests'>('overview');
+  const go = useRouter((s) => s.go);
+  const d: LineageNodeDetail | undefined = q.data;
+  return (
+    <aside className="detail-panel" aria-label="Node details" data-testid="lineage-detail">
+      <div className="card-head">
+        <div style={{ minWidth: 0 }}>
+          <h2 className="mono" style={{ wordBreak: 'break-all' }}>{d?.name ?? id}</h2>
+          {d ? <div className="muted" style={{ fontSize: 12 }}>{d.kind} · {d.layer}{d.relation ? ` · ${d.relation}` : ''}</div> : null}
+        </div>
+        <div className="actions">
+          <button className="btn ghost small icon-btn" onClick={onClose} aria-label="Close details"><Icon name="close" /></button>
+        </div>
+      </div>
+      {q.loading && !d ? <div className="card-body"><Loading rows={6} /></div> : null}
+      {q.error ? <div className="card-body"><ErrorBox error={q.error} /></div> : null}
+      {d ? (
+        <>
+          <div className="tabs" role="tablist">
+            {(['overview', 'sql', 'compiled', 'tests'] as const).map((t) => (
+              <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+                {t === 'sql' ? 'SQL' : t === 'compiled' ? 'Compiled SQL' : t === 'tests' ? `Tests (${d.testResults.length})` : 'Overview'}
+              </button>
+            ))}
+          </div>
+          <div className="card-body stack" style={{ gap: 12 }}>
+            {tab === 'overview' ? (
+              <>
+                <div className="row" style={{ flexWrap: 'wrap', gap: 6 }}>
+                  {d.lastRun ? <span className={`badge ${STATUS_TONE[d.lastRun.status] ?? ''}`}>last run: {d.lastRun.status}</span> : <span className="badge">not run</span>}
+                  {d.lastRun?.at ? <span className="muted">{fmtTime(d.lastRun.at)}</span> : null}
+                  {d.lastRun?.seconds !== null && d.lastRun?.seconds !== undefined ? <span className="muted">· {fmtSeconds(d.lastRun.seconds)}</span> : null}
+                  {d.materialized ? <span className="badge">{d.materialized}</span> : null}
+                </div>
+                <p style={{ margin: 0 }}>{d.description || <span className="muted">No description.</span>}</p>
+                {d.relation ? <button className="btn small" style={{ alignSelf: 'flex-start' }} onClick={() => go('data', refParams({ source: 'warehouse', name: d.relation! }))}><Icon name="table" /> Browse {d.relation}</button> : null}
+                <h3>Columns</h3>
+                {d.columns.length ? (
+                  <table className="table">
+                    <tbody>
+                      {d.columns.map((c) => (
+                        <tr key={c.name}><td className="mono">{c.name}</td><td className="muted">{c.type ?? ''}</td><td>{c.description}</td></tr>
+                      ))}
+                    </tbody>
+                  </table>
+                ) : <span className="muted">No documented columns.</span>}
+                <h3>Upstream</h3>
+                <div className="row" style={{ flexWrap: 'wrap', gap: 6 }}>{d.parents.length ? d.parents.map((p) => <button key={p} className="btn small ghost mono" onClick={() => onSelect(p)}>{p.split('.').slice(-1)[0]}</button>) : <span className="muted">none</span>}</div>
+                <h3>Downstream</h3>
+                <div className="row" style={{ flexWrap: 'wrap', gap: 6 }}>{d.children.length ? d.children.filter((c) => !c.startsWith('test.')).map((p) => <button key={p} className="btn small ghost mono" onClick={() => onSelect(p)}>{p.split('.').slice(-1)[0]}</button>) : <span className="muted">none</span>}</div>
+              </>
+            ) : null}
+            {tab === 'sql' ? d.sql ? <pre className="code">{d.sql}</pre> : <EmptyState title="No SQL">Sources and seeds have no model SQL.</EmptyState> : null}
+            {tab === 'compiled' ? d.compiledSql ? <pre className="code">{d.compiledSql}</pre> : <EmptyState title="Not compiled yet">dbt writes compiled SQL when the node runs.</EmptyState> : null}
+            {tab === 'tests' ? (
+              d.testResults.length ? (
+                <table className="table">
+                  <tbody>
+                    {d.testResults.map((t) => (
+                      <tr key={t.id}>
+                        <td><span className={`badge ${STATUS_TONE[t.status ?? ''] ?? ''}`}>{t.status ?? 'not run'}</span></td>
+                        <td className="mono" style={{ wordBreak: 'break-all' }}>{t.name}</td>
+                        <td className="num">{t.failures ? fmtInt(t.failures) : ''}</td>
+                        <td>{t.failuresRelation && t.failures ? <button className="btn small" onClick={() => go('data', refParams({ source: 'warehouse', name: t.failuresRelation! }))}>Rows</button> : null}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : <EmptyState title="No tests">This node has no dbt tests.</EmptyState>
+            ) : null}
+          </div>
+        </>
+      ) : null}
+    </aside>
+  );
+}

@@ -1,0 +1,212 @@
+// Pipeline: start a run (batch, stages, active profile), the stage graph of the latest run, and
+// the run history with filters. A run opens its detail page.
+import { useState } from 'react';
+import type { RunStatus, RunTrigger, StageName } from '../../../pipeline/api/contract.ts';
+import { call } from '../api/client.ts';
+import { Icon } from '../components/icons.tsx';
+import { StageGraph, STATUS_TONE } from '../components/StageGraph.tsx';
+import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';
+import { useQuery } from '../components/useQuery.ts';
+import { fmtSeconds, fmtTime } from '../format.ts';
+import { useApp } from '../state/app.ts';
+import { useRunLive } from '../state/run-live.ts';
+import { useRouter } from '../state/router.ts';
+
+export function RunControls({ compact = false }: { compact?: boolean }) {
+  const info = useApp((s) => s.info)!;
+  const activeRunId = useApp((s) => s.activeRunId);
+  const revision = useApp((s) => s.revision.datasets);
+  const batches = useQuery(() => call('generate.batches', {}), [revision]);
+  const go = useRouter((s) => s.go);
+  const [batch, setBatch] = useState<number | null>(null);
+  const [stages, setStages] = useState<StageName[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+  const runs = info.capabilities.runs;
+  const chosen = batch ?? batches.data?.[0]?.batch ?? 1;
+  const start = async () => {
+    setError(null);
+    setStarting(true);
+    try {
+      const { runId } = await call('runs.start', { batch: chosen, ...(stages ? { stages } : {}) });
+      go('run', { id: runId });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setStarting(false);
+    }
+  };
+  return (
+    <div className="stack" style={{ gap: 10 }}>
+      {!runs.available ? (
+        <div className="notice" data-testid="runs-unavailable">
+          <Icon name="info" />
+          <div>
+            <strong>Runs can't be started from this build.</strong> {runs.reason} {runs.hint ?? ''} Runs started elsewhere (CLI, schedule) still show below.
+          </div>
+        </div>
+      ) : null}
+      <div className="row" style={{ flexWrap: 'wrap' }}>
+        <label className="row" style={{ gap: 6 }}>
+          <span className="muted">Batch</span>
+          <select value={chosen} onChange={(e) => setBatch(Number(e.target.value))} aria-label="Batch to run">
+            {(batches.data?.length ? batches.data.map((b) => b.batch) : [chosen]).map((b) => (
+              <option key={b} value={b}>
+                batch {b}
+              </option>
+            ))}
+          </select>
+        </label>
+        {!compact ? (
+          <div className="segmented" role="group" aria-label="Stages">
+            <button aria-pressed={stages === null} onClick={() => setStages(null)}>
+              All stages
+            </button>
+            {info.stages.map((s) => (
+              <button key={s} aria-pressed={stages?.includes(s) ?? false} onClick={() => setStages((cur) => { const next = cur?.includes(s) ? cur.filter((x) => x !== s) : [...(cur ?? []), s]; return next.length ? info.stages.filter((x) => next.includes(x)) : null; })}>
+                {s}
+              </button>
+            ))}
+          </div>
+        ) : null}
+        <span className="muted">
+          profile <strong style={{ color: 'var(--text)' }}>{info.activeProfile}</strong>
+        </span>
+        <button className="btn primary" onClick={() => void start()} disabled={!runs.available || !!activeRunId || starting} style={{ marginLeft: 'auto' }} data-testid="run-start">
+          {starting ? <span className="spinner" /> : <Icon name="play" />} Run pipeline
+        </button>
+      </div>
+      {!batches.data?.length && batches.data ? <div className="muted">No generated batch yet: the generate stage will write batch {chosen} with the profile's sizes.</div> : null}
+      {error ? <ErrorBox error={error} /> : null}
+    </div>
+  );
+}
+
+export function PipelineView() {
+  const info = useApp((s) => s.info)!;
+  const revision = useApp((s) => s.revision.runs);
+  const activeRunId = useApp((s) => s.activeRunId);
+  const go = useRouter((s) => s.go);
+  const [status, setStatus] = useState<RunStatus | ''>('');
+  const [trigger, setTrigger] = useState<RunTrigger | ''>('');
+  const runs = useQuery(() => call('runs.list', { ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), limit: 200 }), [status, trigger, revision, activeRunId]);
+  const latestId = activeRunId ?? runs.data?.[0]?.runId ?? null;
+  const latest = useRunLive(latestId);
+  return (
+    <div className="view">
+      <div className="view-head">
+        <div>
+          <h1>Pipeline</h1>
+          <div className="sub">Generate, ingest, cleanse, load, transform (dbt) and verify on the active profile.</div>
+        </div>
+      </div>
+      <div className="stack">
+        <section className="card" aria-label="Start a run">
+          <div className="card-head">
+            <h2>New run</h2>
+          </div>
+          <div className="card-body">
+            <RunControls />
+          </div>
+        </section>
+        <section className="card" aria-label="Latest run">
+          <div className="card-head">
+            <h2>{activeRunId ? 'Running now' : 'Latest run'}</h2>
+            {latest.run ? (
+              <>
+                <span className={`badge ${STATUS_TONE[latest.run.status]}`}>{latest.run.status}</span>
+                <span className="muted mono">{latest.run.runId}</span>
+                <div className="actions">
+                  <button className="btn small" onClick={() => go('run', { id: latest.run!.runId })}>
+                    Open run <Icon name="arrow" />
+                  </button>
+                </div>
+              </>
+            ) : null}
+          </div>
+          <div className="card-body">
+            {latestId ? (
+              <StageGraph stages={info.stages} run={latest.run} progress={latest.progress} onSelect={(s) => latest.run && go('run', { id: latest.run.runId, stage: s })} />
+            ) : (
+              <>
+                <StageGraph stages={info.stages} run={null} />
+                <EmptyState icon="pipeline" title="No pipeline run yet">
+                  Run the pipeline to load the warehouse. Each stage reports its status, duration, rows and logs here as it runs.
+                </EmptyState>
+              </>
+            )}
+          </div>
+        </section>
+        <section className="card" aria-label="Run history">
+          <div className="card-head">
+            <h2>Run history</h2>
+            <div className="actions">
+              <select aria-label="Filter by status" value={status} onChange={(e) => setStatus(e.target.value as RunStatus | '')}>
+                <option value="">Any status</option>
+                {['running', 'succeeded', 'failed', 'cancelled'].map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+              <select aria-label="Filter by trigger" value={trigger} onChange={(e) => setTrigger(e.target.value as RunTrigger | '')}>
+                <option value="">Any trigger</option>
+                {['manual', 'schedule', 'api', 'resume'].map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </div>
+          </div>
+          {runs.loading && !runs.data ? (
+            <div className="card-body">
+              <Loading rows={4} />
+            </div>
+          ) : runs.error ? (
+            <div className="card-body">
+              <ErrorBox error={runs.error} />
+            </div>
+          ) : !runs.data?.length ? (
+            <EmptyState icon="history" title={status || trigger ? 'No runs match' : 'No runs yet'}>
+              {status || trigger ? 'Change the filters to see other runs.' : 'Runs from the app, the CLI and schedules are listed here.'}
+            </EmptyState>
+          ) : (
+            <table className="table" data-testid="runs-table">
+              <thead>
+                <tr>
+                  <th>Run</th>
+                  <th>Status</th>
+                  <th>Profile</th>
+                  <th className="num">Batch</th>
+                  <th>Trigger</th>
+                  <th>Stages</th>
+                  <th>Started</th>
+                  <th className="num">Duration</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.data.map((r) => (
+                  <tr key={r.runId} className="clickable" onClick={() => go('run', { id: r.runId })} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && go('run', { id: r.runId })}>
+                    <td className="mono">{r.runId}</td>
+                    <td>
+                      <span className={`badge ${STATUS_TONE[r.status]}`}>{r.status}</span>
+                    </td>
+                    <td>{r.profile}</td>
+                    <td className="num">{r.batch}</td>
+                    <td>{r.trigger}{r.resumedFrom ? <span className="muted"> of {r.resumedFrom.slice(-6)}</span> : null}</td>
+                    <td>
+                      <span className="row" style={{ gap: 3 }}>
+                        {r.stages.map((s) => (
+                          <span key={s.name} title={`${s.name}: ${s.status}`} className={`dot ${s.status === 'succeeded' ? 'ok' : s.status === 'failed' ? 'bad' : s.status === 'running' ? 'run' : ''}`} />
+                        ))}
+                      </span>
+                    </td>
+                    <td>{fmtTime(r.startedAt)}</td>
+                    <td className="num">{fmtSeconds(r.seconds)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

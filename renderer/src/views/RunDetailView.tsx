@@ -1,0 +1,192 @@
+// One run: its stage graph with live status, the selected stage's rows, error and hint, and the
+// run's log, filtered by stage and level. Cancel, resume and rerun-a-stage act on it.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { LogLevel, RunEvent, StageName } from '../../../pipeline/api/contract.ts';
+import { call } from '../api/client.ts';
+import { Icon } from '../components/icons.tsx';
+import { StageGraph, STATUS_TONE } from '../components/StageGraph.tsx';
+import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';
+import { fmtInt, fmtSeconds, fmtTime } from '../format.ts';
+import { useApp } from '../state/app.ts';
+import { useRunLive } from '../state/run-live.ts';
+import { useRouter } from '../state/router.ts';
+
+function eventLine(e: RunEvent): { level: LogLevel; stage: string; text: string } | null {
+  switch (e.type) {
+    case 'stage.log':
+      return { level: e.level, stage: e.stage, text: e.message + (e.fields && Object.keys(e.fields).length ? `  ${JSON.stringify(e.fields)}` : '') };
+    case 'run.started':
+      return { level: 'info', stage: 'run', text: `run started: profile ${e.profile}, batch ${e.batch}, plan ${e.plan.join(' → ')}` };
+    case 'stage.started':
+      return { level: 'info', stage: e.stage, text: `started (attempt ${e.attempt} of ${e.maxAttempts})` };
+    case 'stage.succeeded':
+      return { level: 'info', stage: e.stage, text: `succeeded in ${fmtSeconds(e.seconds)}${e.result.summary ? ` — ${e.result.summary}` : ''}` };
+    case 'stage.failed':
+      return { level: 'error', stage: e.stage, text: `failed: ${e.error.message}${e.error.hint ? ` (hint: ${e.error.hint})` : ''}` };
+    case 'stage.cancelled':
+      return { level: 'warn', stage: e.stage, text: `cancelled: ${e.error.message}` };
+    case 'stage.retrying':
+      return { level: 'warn', stage: e.stage, text: `attempt ${e.attempt} failed (${e.error.message}); retrying in ${fmtSeconds(e.delayMs / 1000)}` };
+    case 'stage.skipped':
+      return { level: 'debug', stage: e.stage, text: `skipped: ${e.reason}` };
+    case 'run.finished':
+      return { level: e.status === 'failed' ? 'error' : 'info', stage: 'run', text: `run ${e.status} in ${fmtSeconds(e.seconds)}${e.error ? `: ${e.error.message}` : ''}` };
+    default:
+      return null;
+  }
+}
+
+export function RunDetailView() {
+  const { route, go } = useRouter();
+  const info = useApp((s) => s.info)!;
+  const activeRunId = useApp((s) => s.activeRunId);
+  const runId = route.params.id ?? null;
+  const live = useRunLive(runId);
+  const stage = (route.params.stage as StageName | undefined) ?? null;
+  const [level, setLevel] = useState<LogLevel | 'all'>('all');
+  const [error, setError] = useState<unknown>(null);
+  const logRef = useRef<HTMLDivElement>(null);
+  const lines = useMemo(
+    () =>
+      live.events
+        .map((e) => ({ e, l: eventLine(e) }))
+        .filter((x): x is { e: RunEvent; l: NonNullable<ReturnType<typeof eventLine>> } => x.l !== null)
+        .filter((x) => (!stage || x.l.stage === stage) && (level === 'all' || x.l.level === level)),
+    [live.events, stage, level],
+  );
+  useEffect(() => {
+    const el = logRef.current;
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+  }, [lines.length]);
+
+  if (!runId) return <EmptyState title="No run selected" />;
+  if (live.error) return <div className="view"><ErrorBox error={live.error} action={<button className="btn" onClick={() => go('pipeline')}>Back to runs</button>} /></div>;
+  if (!live.run) return <Loading label="Loading the run…" />;
+  const run = live.run;
+  const isActive = live.active || activeRunId === run.runId;
+  const rec = stage ? run.stages.find((s) => s.name === stage) : null;
+  const act = async (fn: () => Promise<{ runId: string } | { cancelled: boolean }>) => {
+    setError(null);
+    try {
+      const r = await fn();
+      if ('runId' in r) go('run', { id: r.runId });
+      else live.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div className="view">
+      <div className="view-head">
+        <div>
+          <div className="row">
+            <button className="btn ghost small" onClick={() => go('pipeline')}>
+              ← Runs
+            </button>
+            <h1 className="mono" data-testid="run-id">{run.runId}</h1>
+            <span className={`badge ${STATUS_TONE[run.status]}`} data-testid="run-status">
+              {run.status}
+            </span>
+          </div>
+          <div className="sub">
+            profile <strong>{run.profile}</strong> · batch {run.batch} · {run.trigger}
+            {run.resumedFrom ? (
+              <>
+                {' '}of <a onClick={() => go('run', { id: run.resumedFrom! })}>{run.resumedFrom}</a>
+              </>
+            ) : null}{' '}
+            · started {fmtTime(run.startedAt)} · {run.seconds !== null ? `took ${fmtSeconds(run.seconds)}` : 'running'}
+          </div>
+        </div>
+        <div className="actions">
+          {isActive ? (
+            <button className="btn danger" onClick={() => void act(() => call('runs.cancel', { runId: run.runId }))} data-testid="run-cancel">
+              <Icon name="stop" /> Cancel
+            </button>
+          ) : null}
+          {!isActive && (run.status === 'failed' || run.status === 'cancelled') ? (
+            <button className="btn primary" onClick={() => void act(() => call('runs.resume', { runId: run.runId }))} disabled={!info.capabilities.runs.available || !!activeRunId} data-testid="run-resume">
+              <Icon name="resume" /> Resume
+            </button>
+          ) : null}
+          {!isActive && stage ? (
+            <button className="btn" onClick={() => void act(() => call('runs.rerunStage', { runId: run.runId, stage }))} disabled={!info.capabilities.runs.available || !!activeRunId} data-testid="run-rerun-stage">
+              <Icon name="rerun" /> Rerun {stage}
+            </button>
+          ) : null}
+        </div>
+      </div>
+      {error ? <div style={{ marginBottom: 12 }}><ErrorBox error={error} /></div> : null}
+      {run.error ? (
+        <div style={{ marginBottom: 12 }}>
+          <ErrorBox error={new Error(`${run.error.stage ? `${run.error.stage}: ` : ''}${run.error.message}${run.error.cause?.length ? ` — ${run.error.cause.join(' ← ')}` : ''}`)} action={run.error.hint ? <span className="muted" style={{ maxWidth: 320 }}>{run.error.hint}</span> : undefined} />
+        </div>
+      ) : null}
+      <section className="card" style={{ marginBottom: 16 }}>
+        <div className="card-body">
+          <StageGraph stages={info.stages} run={run} progress={live.progress} selected={stage} onSelect={(s) => go('run', s === stage ? { id: run.runId } : { id: run.runId, stage: s })} />
+        </div>
+      </section>
+      {rec ? (
+        <section className="card" style={{ marginBottom: 16 }} aria-label={`Stage ${rec.name}`}>
+          <div className="card-head">
+            <h2 style={{ textTransform: 'capitalize' }}>{rec.name}</h2>
+            <span className={`badge ${STATUS_TONE[rec.status]}`}>{rec.status}</span>
+            <span className="muted">
+              {rec.attempts} attempt{rec.attempts === 1 ? '' : 's'} · {fmtSeconds(rec.seconds)}
+              {rec.restoredFrom ? ` · restored from ${rec.restoredFrom}` : ''}
+            </span>
+          </div>
+          <div className="card-body">
+            {rec.result?.summary ? <p style={{ marginTop: 0 }}>{rec.result.summary}</p> : null}
+            {Object.keys(rec.rows).length ? (
+              <div className="row" style={{ gap: 10, flexWrap: 'wrap' }}>
+                {Object.entries(rec.rows).map(([k, v]) => (
+                  <div className="stat" key={k} style={{ minWidth: 130 }}>
+                    <div className="k">{k}</div>
+                    <div className="v" data-testid={`stage-rows-${k}`}>{fmtInt(v)}</div>
+                  </div>
+                ))}
+              </div>
+            ) : (
+              <span className="muted">No row counts reported.</span>
+            )}
+            {rec.error ? (
+              <div style={{ marginTop: 12 }}>
+                <ErrorBox error={new Error(rec.error.message)} action={rec.error.hint ? <span className="muted">{rec.error.hint}</span> : undefined} />
+              </div>
+            ) : null}
+          </div>
+        </section>
+      ) : null}
+      <section className="card" aria-label="Logs">
+        <div className="card-head">
+          <h2>Logs{stage ? ` · ${stage}` : ''}</h2>
+          <span className="muted">{fmtInt(lines.length)} lines</span>
+          <div className="actions">
+            <div className="segmented" role="group" aria-label="Log level">
+              {(['all', 'info', 'warn', 'error', 'debug'] as const).map((l) => (
+                <button key={l} aria-pressed={level === l} onClick={() => setLevel(l)}>
+                  {l}
+                </button>
+              ))}
+            </div>
+          </div>
+        </div>
+        <div className="card-body">
+          <div className="logs" ref={logRef} role="log" aria-live="off" data-testid="run-logs">
+            {lines.length === 0 ? <div className="muted" style={{ padding: '8px 12px' }}>No log lines{stage ? ` for ${stage}` : ''}{level !== 'all' ? ` at level ${level}` : ''}.</div> : null}
+            {lines.map(({ e, l }, i) => (
+              <div className="log-line" key={i}>
+                <span className="t">{e.timestamp.slice(11, 23)}</span>
+                <span className={`lvl lvl-${l.level}`}>{l.level}</span>
+                <span className="stg">{l.stage}</span>
+                <span>{l.text}</span>
+              </div>
+            ))}
+          </div>
+        </div>
+      </section>
+    </div>
+  );
+}
