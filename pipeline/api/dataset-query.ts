@@ -167,13 +167,14 @@ export async function profileColumn(catalog: Catalog, req: { ref: PageRequest['r
       ).getRowsJson();
       let histogram: ColumnProfile['histogram'] = null;
       if ((numeric || temporal) && stats.min_value !== null) {
-        // 20 equal-width bins over the typed values; dates bin on their epoch seconds
+        // 20 equal-width bins between the 1st and 99th percentiles, so one outlier does not squash
+        // the rest into a single bar; values beyond them count in the end bins
         const x = temporal ? 'epoch(t)' : 't::DOUBLE';
         const rows = (
           await conn.runAndReadAll(
             `WITH vals AS (SELECT ${x} AS x FROM (${base}) WHERE t IS NOT NULL),
-                  b AS (SELECT min(x) AS lo, max(x) AS hi FROM vals)
-             SELECT least(19, floor((x - lo) / nullif((hi - lo) / 20, 0)))::INTEGER AS bin, count(*) AS n, any_value(lo) AS lo, any_value(hi) AS hi
+                  b AS (SELECT quantile_cont(x, 0.01) AS lo, quantile_cont(x, 0.99) AS hi FROM vals)
+             SELECT greatest(0, least(19, floor((x - lo) / nullif((hi - lo) / 20, 0))))::INTEGER AS bin, count(*) AS n, any_value(lo) AS lo, any_value(hi) AS hi
              FROM vals, b GROUP BY bin ORDER BY bin`,
             where.params,
           )

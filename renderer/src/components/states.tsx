@@ -66,9 +66,10 @@ export function Loading({ label = 'Loading…', rows = 0 }: { label?: string; ro
 /** An unavailable widget: the reason the server gave, plus what to do. */
 export function Unavailable({ reason, action, icon = 'info' }: { reason: string; action?: ReactNode; icon?: IconName }) {
   const [title, ...rest] = reason.split(': ');
+  const detail = rest.join(': ');
   return (
     <EmptyState icon={icon} title={rest.length ? title! : 'Not available yet'} action={action}>
-      {rest.length ? rest.join(': ') : reason}
+      {rest.length ? detail.charAt(0).toUpperCase() + detail.slice(1) : reason}
     </EmptyState>
   );
 }

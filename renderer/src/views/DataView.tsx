@@ -98,7 +98,7 @@ export function DataView() {
                 <span className="muted" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
                   {entry?.description}
                 </span>
-                <span className="muted" style={{ marginLeft: 'auto', fontSize: 12, whiteSpace: 'nowrap' }}>
+                <span className="muted hint" style={{ marginLeft: 'auto' }}>
                   Click a header for its profile · arrows move · S sorts
                 </span>
               </div>
