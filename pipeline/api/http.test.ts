@@ -43,7 +43,7 @@ describe('token', () => {
   it('rejects API calls without the token, or with a wrong one', async () => {
     const none = await api('app.info', {});
     expect(none.status).toBe(401);
-    expect((await none.json()).error.code).toBe('unauthorized');
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
     const wrong = await api('app.info', {}, { authorization: `Bearer ${server.token.slice(0, -1)}x` });
     expect(wrong.status).toBe(401);
   });
@@ -75,7 +75,7 @@ describe('token', () => {
   it('accepts the token as a Bearer header', async () => {
     const res = await api('app.info', {}, bearer());
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { ok: boolean; result: { stages: string[] } };
     expect(body.ok).toBe(true);
     expect(body.result.stages).toEqual(['generate', 'ingest', 'cleanse', 'load', 'transform', 'verify']);
   });
@@ -124,13 +124,13 @@ describe('payload validation', () => {
     expect((await api('nope.nothing', {}, bearer())).status).toBe(404);
     const res = await fetch(`${server.url}api/app.info`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: '{oops' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toMatch(/not valid JSON/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/not valid JSON/);
   });
 
   it('lists every invalid field with its path', async () => {
     const res = await api('datasets.page', { ref: { source: 'lake', name: '' }, offset: -1, limit: 100000, extra: 1 }, bearer());
     expect(res.status).toBe(400);
-    const { error } = await res.json();
+    const { error } = (await res.json()) as { error: { code: string; details: { path: string }[] } };
     expect(error.code).toBe('invalid_request');
     const paths = error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['(request)', 'ref.source', 'ref.name', 'offset', 'limit']));
@@ -139,7 +139,7 @@ describe('payload validation', () => {
   it('names the generator option that is out of range', async () => {
     const res = await api('generate.start', { seed: 1, members: 5, providers: 60, claims: 100, batch: 1, dirtyRate: 0 }, bearer());
     expect(res.status).toBe(400);
-    const { error } = await res.json();
+    const { error } = (await res.json()) as { error: { details: unknown } };
     expect(error.details).toEqual([{ path: 'members', message: expect.stringContaining('between 10 and') }]);
   });
 

@@ -5,7 +5,7 @@ import type { AnalyticsFilter, Breakdown, Dashboard } from '../../../pipeline/ap
 import { call } from '../api/client.ts';
 import { BarChart, ChartCard, LineChart } from '../charts/Charts.tsx';
 import { Icon } from '../components/icons.tsx';
-import { ErrorBox, Loading, Unavailable } from '../components/states.tsx';
+import { Loading, Unavailable } from '../components/states.tsx';
 import { useQuery } from '../components/useQuery.ts';
 import { cellText, fmtCompactMoney, fmtInt, fmtMoney, fmtMoney2, fmtPct } from '../format.ts';
 import { useApp } from '../state/app.ts';

@@ -72,8 +72,14 @@ function LineageCanvas({ graph, showTests, selected, onSelect }: { graph: Lineag
     while (grew) {
       grew = false;
       for (const e of edges) {
-        if (up.has(e.to) && !up.has(e.from)) (up.add(e.from), (grew = true));
-        if (down.has(e.from) && !down.has(e.to)) (down.add(e.to), (grew = true));
+        if (up.has(e.to) && !up.has(e.from)) {
+          up.add(e.from);
+          grew = true;
+        }
+        if (down.has(e.from) && !down.has(e.to)) {
+          down.add(e.to);
+          grew = true;
+        }
       }
     }
     return new Set([...up, ...down]);

@@ -1,0 +1,356 @@
+// The user journeys, in Chromium against web mode, on data generated in the test. What is shown
+// is checked against DuckDB: row counts, statuses and KPI values are compared with SQL.
+// Journeys that need the pipeline runner (pipeline/run) run when the build has it and say so
+// when it does not.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppInfo } from '../pipeline/api/contract.ts';
+import { openDuckDB, queryNumber } from '../pipeline/duckdb/connection.ts';
+import { tempDir } from '../pipeline/testing/tmp.ts';
+import { startApp, type RunningApp } from './support/app.ts';
+import { launchBrowser } from './support/browser.ts';
+import { shot } from './support/shots.ts';
+
+let browser: Browser;
+let root: string;
+let cleanup: () => Promise<void>;
+let app: RunningApp;
+let page: Page;
+let info: AppInfo;
+
+const money = (n: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(n);
+const int = (n: number) => new Intl.NumberFormat('en-US').format(n);
+
+async function sqlNumber(a: RunningApp, sql: string): Promise<number> {
+  const r = await a.service.call('sql.query', { sql });
+  if (!r.ok) throw new Error(r.error.message);
+  return Number(r.result.rows[0]?.[0]);
+}
+
+async function open(p: Page, a: RunningApp, hash = ''): Promise<void> {
+  await p.goto(a.launchUrl);
+  await p.waitForSelector('.shell');
+  if (hash) await p.evaluate((h) => (location.hash = h), hash);
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  ({ dir: root, cleanup } = await tempDir('claims-e2e-'));
+  app = await startApp(join(root, 'main'));
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const r = await app.service.call('app.info', {});
+  if (!r.ok) throw new Error(r.error.message);
+  info = r.result;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await cleanup?.();
+});
+
+describe('web mode', () => {
+  it('refuses a browser that comes without the launch token', async () => {
+    const p = await browser.newPage();
+    const res = await p.goto(app.url);
+    expect(res?.status()).toBe(401);
+    await expect(p.textContent('h1')).resolves.toContain('launch URL');
+    await p.close();
+  });
+
+  it('shows designed empty states before any data exists', async () => {
+    await open(page, app, '#/data');
+    await page.getByText('No datasets yet').waitFor();
+    await open(page, app, '#/quality');
+    await page.getByTestId('quality-quarantine').getByText('No cleanse has run yet').waitFor();
+    await shot(page, 'quality-empty');
+    await page.evaluate(() => (location.hash = '#/lineage'));
+    await page.getByText('No dbt run yet').waitFor();
+    await page.evaluate(() => (location.hash = '#/analytics'));
+    await page.getByText('No pipeline run yet').first().waitFor();
+    await shot(page, 'analytics-empty');
+    await page.evaluate(() => (location.hash = '#/history'));
+    await page.getByText('No pipeline run yet').first().waitFor();
+    await page.evaluate(() => (location.hash = '#/pipeline'));
+    await page.getByText('No pipeline run yet').waitFor();
+    if (!info.capabilities.runs.available) {
+      await page.getByTestId('runs-unavailable').waitFor();
+      expect(await page.getByTestId('run-start').isDisabled()).toBe(true);
+    }
+    await shot(page, 'pipeline-empty');
+  });
+});
+
+describe('generate and preview', () => {
+  it('generates a batch with progress and lists it', async () => {
+    await open(page, app, '#/generate');
+    await page.getByRole('button', { name: 'Small' }).click();
+    await page.fill('input[name=seed]', '7');
+    await page.fill('input[name=dirtyRate]', '0.03');
+    await page.getByTestId('generate-start').click();
+    await page.getByTestId('generate-progress').waitFor();
+    await page.waitForSelector('[data-testid=generate-status]:text-is("succeeded")', { timeout: 120_000 });
+    const batches = await app.service.call('generate.batches', {});
+    if (!batches.ok) throw new Error(batches.error.message);
+    const claims = batches.result[0]!.rows.claims!;
+    await expect(page.getByTestId('batches-table').textContent()).resolves.toContain(int(claims));
+    await shot(page, 'generate');
+  });
+
+  it('shows validation messages beside the field', async () => {
+    await page.fill('input[name=members]', '3');
+    await page.getByTestId('generate-start').click();
+    await page.locator('#members-msg.field-error').waitFor();
+    await expect(page.locator('#members-msg').textContent()).resolves.toMatch(/between 10 and/);
+    await page.getByRole('button', { name: 'Small' }).click();
+  });
+
+  it('browses the generated claims with sort, filter and a column profile', async () => {
+    await open(page, app, '#/data?source=generated&name=claims&batch=1');
+    const csv = join(root, 'main', 'generated', 'batch=1', 'claims', 'part-00000.csv');
+    const db = await openDuckDB();
+    const read = `read_csv('${csv}', header = true, all_varchar = true, null_padding = true, strict_mode = false, quote = '"', escape = '"')`;
+    const total = await queryNumber(db.conn, `SELECT count(*) FROM ${read}`);
+    const paid = await queryNumber(db.conn, `SELECT count(*) FROM ${read} WHERE claim_status = 'paid'`);
+    db.close();
+    await page.waitForSelector(`[data-testid=grid-total]:text-is("${int(total)} rows")`);
+    // filter: claim_status = paid
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByLabel('Filter column').selectOption('claim_status');
+    await page.getByLabel('Filter value').fill('paid');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForSelector(`[data-testid=grid-total]:text-is("${int(paid)} rows")`);
+    // sort by billed amount, descending (two clicks)
+    await page.getByRole('button', { name: 'Sort by billed_amount' }).click();
+    await page.getByRole('button', { name: 'Sort by billed_amount' }).click();
+    await page.getByText('sorted by billed_amount desc').waitFor();
+    // profile panel
+    await page.locator('[role=columnheader]', { hasText: 'billed_amount' }).click();
+    await page.getByTestId('profile-panel').getByText('Top values').waitFor();
+    await page.getByTestId('profile-null').waitFor();
+    await shot(page, 'data');
+  });
+
+  it('moves through the grid with the keyboard', async () => {
+    const grid = page.getByTestId('grid');
+    await grid.focus();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    await expect(grid.getAttribute('aria-activedescendant')).resolves.toBe('cell-2-1');
+    await page.keyboard.press('End');
+    const cols = Number(await grid.getAttribute('aria-colcount'));
+    await expect(grid.getAttribute('aria-activedescendant')).resolves.toBe(`cell-2-${cols - 1}`);
+    await page.keyboard.press('Control+End');
+    const rows = Number(await grid.getAttribute('aria-rowcount')) - 1;
+    await expect(grid.getAttribute('aria-activedescendant')).resolves.toBe(`cell-${rows - 1}-${cols - 1}`);
+    await page.locator(`#cell-${rows - 1}-${cols - 1}`).waitFor();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('profile-panel').getByText('claim_id').waitFor();
+  });
+});
+
+describe('profiles and theme', () => {
+  it('shows the active profile and what can be edited', async () => {
+    await open(page, app, '#/profiles');
+    await page.getByTestId('profiles-table').getByText('local').first().waitFor();
+    await page.getByTestId('profile-active').waitFor();
+    await expect(page.getByTestId('profile-switcher').inputValue()).resolves.toBe('local');
+    // no cloud controls while only local profiles exist
+    await expect(page.getByText(/snowflake|s3 bucket|glue/i).count()).resolves.toBe(0);
+    if (!info.capabilities.profiles.available) {
+      await page.getByTestId('profiles-editing-unavailable').waitFor();
+      expect(await page.getByTestId('profile-new').isDisabled()).toBe(true);
+    } else {
+      await page.getByTestId('profile-new').click();
+      await page.getByTestId('profile-editor').waitFor();
+      await page.fill('input[name=profile-name]', 'local');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByTestId('profile-editor').locator('.field-error').first().waitFor();
+      await page.fill('input[name=profile-name]', 'laptop');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByTestId('profiles-table').getByText('laptop').waitFor();
+      await page.getByTestId('profile-switcher').selectOption('laptop');
+      await page.getByTestId('profile-switcher').selectOption('local');
+    }
+    await shot(page, 'profiles');
+  });
+
+  it('switches between dark and light themes', async () => {
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await page.getByTestId('theme-toggle').click();
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('light');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(245, 246, 248)');
+    await open(page, app, '#/data?source=generated&name=claims&batch=1');
+    await page.locator('[role=columnheader]', { hasText: 'claim_status' }).click();
+    await page.getByTestId('profile-panel').getByText('Top values').waitFor();
+    await shot(page, 'data-light');
+    await page.getByTestId('theme-toggle').click();
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+  });
+});
+
+describe('SQL console', () => {
+  let sqlApp: RunningApp;
+  let p: Page;
+  beforeAll(async () => {
+    // a warehouse file made here for the console: the generated members loaded into raw.members
+    const ws = join(root, 'sql');
+    mkdirSync(ws, { recursive: true });
+    const db = await openDuckDB({ path: join(ws, 'warehouse.duckdb') });
+    await db.conn.run(`CREATE SCHEMA raw; CREATE TABLE raw.members AS SELECT * FROM read_csv('${join(root, 'main', 'generated', 'batch=1', 'members', 'part-00000.csv')}', header = true, all_varchar = true, null_padding = true, strict_mode = false)`);
+    db.close();
+    sqlApp = await startApp(ws);
+    p = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+  afterAll(async () => {
+    await p?.close();
+    await sqlApp?.stop();
+  });
+
+  it('runs a read-only query and shows the rows in the grid', async () => {
+    const n = await sqlNumber(sqlApp, 'SELECT count(*) FROM raw.members');
+    await open(p, sqlApp, '#/sql');
+    await p.getByTestId('sql-editor').fill('SELECT state, count(*) AS members\nFROM raw.members\nGROUP BY state\nORDER BY members DESC');
+    await p.getByTestId('sql-run').click();
+    await p.getByTestId('sql-summary').waitFor();
+    const states = await sqlNumber(sqlApp, 'SELECT count(DISTINCT state) + count(*) FILTER (WHERE state IS NULL) > 0 FROM raw.members');
+    expect(states).toBeGreaterThan(0);
+    await p.getByTestId('sql-editor').fill('SELECT count(*) AS members FROM raw.members');
+    await p.getByTestId('sql-editor').press('Control+Enter');
+    await p.locator('#cell-0-0', { hasText: String(n) }).waitFor();
+    await p.getByTestId('sql-editor').fill('SELECT state, count(*) AS members\nFROM raw.members\nGROUP BY state\nORDER BY members DESC');
+    await p.getByTestId('sql-run').click();
+    await p.locator('#cell-0-0').waitFor();
+    await shot(p, 'sql');
+  });
+
+  it('points at the failing position and refuses writes', async () => {
+    await p.getByTestId('sql-editor').fill('SELECT member_id,\n  no_such_column\nFROM raw.members');
+    await p.getByTestId('sql-run').click();
+    await expect(p.getByTestId('sql-error-position').textContent()).resolves.toContain('line 2, column 3');
+    await shot(p, 'sql-error');
+    await p.getByTestId('sql-editor').fill('DELETE FROM raw.members');
+    await p.getByTestId('sql-run').click();
+    await p.getByTestId('sql-error').getByText('queries only').waitFor();
+  });
+});
+
+describe('pipeline journeys', () => {
+  const needsRunner = () => {
+    if (!info.capabilities.runs.available) {
+      console.log(`pipeline journeys skipped: ${info.capabilities.runs.reason}`);
+      return false;
+    }
+    return true;
+  };
+
+  it('runs the pipeline from the UI and shows each stage with its rows', async (ctx) => {
+    if (!needsRunner()) return ctx.skip();
+    await open(page, app, '#/pipeline');
+    await page.getByTestId('run-start').click();
+    await page.getByTestId('run-id').waitFor();
+    await page.waitForSelector('[data-testid=stage-cleanse][data-status=running], [data-testid=stage-cleanse][data-status=succeeded]', { timeout: 120_000 });
+    await shot(page, 'run-live');
+    await page.waitForSelector('[data-testid=run-status]:text-is("succeeded")', { timeout: 600_000 });
+    for (const s of info.stages) await expect(page.getByTestId(`stage-${s}`).getAttribute('data-status')).resolves.toBe('succeeded');
+    await page.getByTestId('stage-load').click();
+    const loaded = await sqlNumber(app, 'SELECT count(*) FROM raw.claims');
+    await expect(page.getByTestId('stage-rows-claims').textContent()).resolves.toBe(int(loaded));
+    await page.getByTestId('run-logs').locator('.log-line').first().waitFor();
+    await shot(page, 'run-detail');
+    await open(page, app, '#/pipeline');
+    await page.getByTestId('runs-table').locator('tbody tr').first().waitFor();
+    await shot(page, 'pipeline');
+  });
+
+  it('shows quarantine, reconciliation, tests and freshness', async (ctx) => {
+    if (!needsRunner()) return ctx.skip();
+    await open(page, app, '#/quality');
+    const quarantined = await sqlNumber(app, "SELECT count(*) FROM raw.quarantine WHERE dataset = 'claims'");
+    await expect(page.getByTestId('quarantine-total-claims').textContent()).resolves.toBe(`${int(quarantined)} rows`);
+    const audits = await sqlNumber(app, 'SELECT count(*) FROM raw.batch_audit');
+    await expect(page.getByTestId('quality-reconciliation').locator('tbody tr').count()).resolves.toBe(audits);
+    await expect(page.getByTestId('quality-reconciliation').locator('.badge.ok').count()).resolves.toBe(audits);
+    await page.getByTestId('quality-tests').locator('tbody tr').first().waitFor();
+    await shot(page, 'quality');
+    await page.getByTestId('quality-quarantine').locator('tbody tr').first().click();
+    await page.getByTestId('dataset-title').waitFor();
+    await page.getByText('reason =').waitFor();
+    await shot(page, 'quarantine-rows');
+  });
+
+  it('draws the dbt lineage and opens a model', async (ctx) => {
+    if (!needsRunner()) return ctx.skip();
+    await open(page, app, '#/lineage');
+    await page.getByTestId('lineage-canvas').waitFor();
+    const graph = await app.service.call('lineage.graph', {});
+    if (!graph.ok || !graph.result.available) throw new Error('no lineage after a run');
+    await expect(page.getByTestId('lineage-node').count()).resolves.toBe(graph.result.nodes.filter((n) => n.kind !== 'test').length);
+    await page.getByRole('button', { name: 'model fct_claims' }).click();
+    await page.getByTestId('lineage-detail').getByText('Columns').waitFor();
+    await page.getByRole('tab', { name: 'Compiled SQL' }).click();
+    await shot(page, 'lineage');
+  });
+
+  it('shows KPIs that match SQL on the marts', async (ctx) => {
+    if (!needsRunner()) return ctx.skip();
+    await open(page, app, '#/analytics');
+    await page.getByTestId('kpis').waitFor();
+    const paid = await sqlNumber(app, 'SELECT sum(paid_amount) FROM marts.fct_claims');
+    const billed = await sqlNumber(app, 'SELECT sum(billed_amount) FROM marts.fct_claims');
+    const claims = await sqlNumber(app, 'SELECT count(*) FROM marts.fct_claims');
+    const denied = await sqlNumber(app, "SELECT avg(CASE WHEN claim_status = 'denied' THEN 1.0 ELSE 0.0 END) FROM marts.fct_claims");
+    await expect(page.getByTestId('kpi-paid').locator('.v').textContent()).resolves.toBe(money(paid));
+    await expect(page.getByTestId('kpi-billed').locator('.v').textContent()).resolves.toBe(money(billed));
+    await expect(page.getByTestId('kpi-billed').locator('.d').textContent()).resolves.toBe(`${int(claims)} claims`);
+    await expect(page.getByTestId('kpi-denial').locator('.v').textContent()).resolves.toBe(`${(denied * 100).toFixed(1)}%`);
+    await page.getByTestId('chart-trend').locator('svg circle').first().waitFor();
+    await shot(page, 'analytics');
+    // a plan filter changes the numbers to that plan's
+    const plan = await app.service.call('analytics.options', {});
+    if (plan.ok && plan.result.available && plan.result.plans.length) {
+      await page.getByLabel('Plan').selectOption(plan.result.plans[0]!.id);
+      await page.waitForFunction((v) => document.querySelector('[data-testid=kpi-paid] .v')?.textContent !== v, money(paid));
+    }
+  });
+
+  it('follows a member across batches', async (ctx) => {
+    if (!needsRunner()) return ctx.skip();
+    await open(page, app, '#/history?entity=member');
+    await page.locator('table.table tbody tr').first().click();
+    await page.getByTestId('history-timeline').locator('.tl-item').first().waitFor();
+    await shot(page, 'history');
+  });
+});
+
+describe('demo mode', () => {
+  it('walks through the tour forward and back from one button', async () => {
+    await open(page, app, '#/generate');
+    await page.getByTestId('demo-start').click();
+    await page.getByTestId('demo-panel').waitFor();
+    await expect(page.getByTestId('demo-caption').textContent()).resolves.toContain('This tour generates');
+    await page.getByTestId('demo-next').click();
+    await page.waitForSelector('[data-testid=generate-status]:text-is("succeeded")', { timeout: 120_000 });
+    await shot(page, 'demo');
+    await page.getByTestId('demo-next').click();
+    await page.getByTestId('grid').waitFor();
+    await page.getByTestId('demo-back').click();
+    await expect(page.evaluate(() => location.hash)).resolves.toBe('#/generate');
+    await page.getByTestId('demo-next').click();
+    await page.getByTestId('demo-next').click();
+    await expect(page.evaluate(() => location.hash)).resolves.toMatch(/^#\/(pipeline|run)/);
+    if (info.capabilities.runs.available) await page.waitForSelector('[data-testid=demo-next]:not([disabled])', { timeout: 600_000 });
+    for (const view of ['quality', 'lineage', 'analytics']) {
+      await page.getByTestId('demo-next').click();
+      await expect(page.evaluate(() => location.hash)).resolves.toBe(`#/${view}`);
+    }
+    await page.getByTestId('demo-next').click();
+    await expect(page.getByTestId('demo-panel').count()).resolves.toBe(0);
+  });
+});
