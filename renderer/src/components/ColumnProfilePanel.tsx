@@ -43,7 +43,7 @@ function ProfileBody({ p }: { p: ColumnProfile }) {
         <Stat k="Rows" v={fmtInt(p.rows)} />
         <Stat k="Null" v={`${fmtPct(p.rows ? p.nulls / p.rows : 0)} (${fmtInt(p.nulls)})`} testId="profile-null" />
         <Stat k="Distinct (approx.)" v={fmtInt(p.distinct)} />
-        <Stat k={p.contractType ? `Not a valid ${p.contractType}` : 'Unparseable'} v={fmtInt(p.unparseable)} warn={p.unparseable > 0} />
+        {p.contractType && p.contractType !== 'string' ? <Stat k={`Not a valid ${p.contractType}`} v={fmtInt(p.unparseable)} warn={p.unparseable > 0} /> : <Stat k="Non-null" v={fmtInt(p.rows - p.nulls)} />}
         <Stat k="Min" v={cellText(p.min)} />
         <Stat k="Max" v={cellText(p.max)} />
       </div>
@@ -74,7 +74,7 @@ function ProfileBody({ p }: { p: ColumnProfile }) {
         {p.top.map((t) => (
           <div className="topval" key={cellText(t.value)}>
             <div className="bar" style={{ width: `${(t.count / maxTop) * 100}%` }} />
-            <span className="mono">{cellText(t.value)}</span>
+            <span className="mono" style={{ whiteSpace: 'pre' }}>{visibleSpaces(cellText(t.value))}</span>
             <span className="num">{fmtInt(t.count)}</span>
           </div>
         ))}
@@ -92,4 +92,9 @@ function Stat({ k, v, warn, testId }: { k: string; v: string; warn?: boolean; te
       </div>
     </div>
   );
+}
+
+/** Raw values differ by stray spaces; show them, or "paid" and " paid" look like one value twice. */
+function visibleSpaces(s: string): string {
+  return s.replace(/^ +| +$/g, (m) => '␣'.repeat(m.length));
 }

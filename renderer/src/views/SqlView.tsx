@@ -99,11 +99,15 @@ export function SqlView() {
           </div>
           <DataGrid sourceKey={`sql-${runs}`} fetchPage={fetcher} label="Query results" />
         </>
-      ) : !body ? (
+      ) : body ? (
+        <EmptyState icon="sql" title="No results">
+          Fix the query and run it again; the cursor is at the position DuckDB reported.
+        </EmptyState>
+      ) : (
         <EmptyState icon="sql" title="Run a query">
           Query raw, staging, core and marts with DuckDB SQL. The warehouse is opened read-only and cannot reach files outside the lake.
         </EmptyState>
-      ) : null}
+      )}
     </div>
   );
 }
