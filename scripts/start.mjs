@@ -25,4 +25,6 @@ if (electron.path) {
   console.log(`Electron's binary is not installed here (${electron.reason}); starting web mode instead.`);
   const child = spawn(process.execPath, [join(root, 'bin', 'claims.mjs'), 'ui', ...passthrough], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
+  // Ctrl+C reaches the child through the terminal; a plain kill of this process is passed on
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 }
