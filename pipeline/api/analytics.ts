@@ -12,8 +12,8 @@ const NEEDED = ['claim_id', 'member_id', 'provider_id', 'service_from', 'billed_
 
 /** How the dashboard reads claims: the fact table plus whichever dimension carries each attribute. */
 interface ClaimsModel {
-  /** FROM clause: fct_claims f, joined to current dimension rows where needed */
-  from: string;
+  /** FROM clause: fct_claims f, joined only to the dimensions the given expressions use */
+  from(...exprs: (string | null | undefined)[]): string;
   plan: string | null;
   lob: string | null;
   specialty: string | null;
@@ -39,7 +39,6 @@ async function claimsModel(conn: DuckDBConnection): Promise<ClaimsModel | Unavai
   const plans = await relationColumns(conn, 'raw', 'plans');
   const specialties = await relationColumns(conn, 'raw', 'specialties');
   const current = (cols: Set<string>, alias: string) => (cols.has('is_current') ? ` AND ${alias}.is_current` : '');
-  const joins: string[] = [];
   const pick = (col: string): string | null => {
     if (fct.has(col)) return `f.${col}`;
     if (dm.has(col) && dm.has('member_id')) return `m.${col}`;
@@ -50,14 +49,18 @@ async function claimsModel(conn: DuckDBConnection): Promise<ClaimsModel | Unavai
   let lob = pick('line_of_business');
   const specialty = fct.has('specialty_code') ? 'f.specialty_code' : dp.has('specialty_code') ? 'p.specialty_code' : null;
   const network = fct.has('network_status') ? 'f.network_status' : dp.has('network_status') ? 'p.network_status' : null;
-  const usesM = [plan, lob].some((e) => e?.startsWith('m.'));
-  const usesP = [specialty, network].some((e) => e?.startsWith('p.'));
-  if (usesM) joins.push(`LEFT JOIN marts.dim_members m ON m.member_id = f.member_id${current(dm, 'm')}`);
-  if (usesP) joins.push(`LEFT JOIN marts.dim_providers p ON p.provider_id = f.provider_id${current(dp, 'p')}`);
-  if (!lob && plan && plans.has('line_of_business')) {
-    joins.push(`LEFT JOIN raw.plans pl ON pl.plan_id = ${plan}`);
-    lob = 'pl.line_of_business';
-  }
+  if (!lob && plan && plans.has('line_of_business')) lob = 'pl.line_of_business';
+  // Joins cost a pass over the fact table each: a query gets only those its expressions need.
+  const joins: [alias: string, sql: string][] = [
+    ['m', `LEFT JOIN marts.dim_members m ON m.member_id = f.member_id${current(dm, 'm')}`],
+    ['p', `LEFT JOIN marts.dim_providers p ON p.provider_id = f.provider_id${current(dp, 'p')}`],
+    ['pl', `LEFT JOIN raw.plans pl ON pl.plan_id = ${plan}`],
+  ];
+  const from = (...exprs: (string | null | undefined)[]) => {
+    const used = exprs.filter((e): e is string => !!e).join(' ');
+    const needs = (alias: string) => new RegExp(`\\b${alias}\\.`).test(used) || (alias === 'm' && /\bpl\./.test(used) && !!plan?.startsWith('m.'));
+    return `${FCT} f ${joins.filter(([alias]) => needs(alias)).map(([, sql]) => sql).join(' ')}`;
+  };
   const turnaround = fct.has('turnaround_days')
     ? 'f.turnaround_days'
     : fct.has('received_date') && fct.has('adjudicated_date')
@@ -68,7 +71,7 @@ async function claimsModel(conn: DuckDBConnection): Promise<ClaimsModel | Unavai
       ? { from: `marts.dim_members dm WHERE true${current(dm, 'dm')}`, plan: dm.has('plan_id') ? 'dm.plan_id' : null }
       : null;
   return {
-    from: `${FCT} f ${joins.join(' ')}`,
+    from,
     plan,
     lob,
     specialty,
@@ -133,7 +136,7 @@ async function breakdown(conn: DuckDBConnection, model: ClaimsModel, f: Analytic
     conn,
     `SELECT coalesce(CAST(${label} AS VARCHAR), '(none)') AS label, count(*) AS claims, sum(f.billed_amount) AS billed, sum(f.allowed_amount) AS allowed,
        sum(f.paid_amount) AS paid, avg(CASE WHEN f.claim_status = 'denied' THEN 1.0 ELSE 0.0 END) AS denial_rate
-     FROM ${model.from} ${nameJoin} WHERE ${where} GROUP BY ALL ORDER BY paid DESC NULLS LAST LIMIT 25`,
+     FROM ${model.from(label, f.plan ? model.plan : null)} ${nameJoin} WHERE ${where} GROUP BY ALL ORDER BY paid DESC NULLS LAST LIMIT 25`,
     params,
   );
   return {
@@ -142,10 +145,13 @@ async function breakdown(conn: DuckDBConnection, model: ClaimsModel, f: Analytic
   };
 }
 
-/** Runs a widget's query; a failure marks that widget unavailable with the reason, not the whole dashboard. */
-async function widget<T>(fn: () => Promise<Widget<T>>): Promise<Widget<T>> {
+/**
+ * Runs a widget's queries on a connection of its own, so widgets run side by side; a failure
+ * marks that widget unavailable with the reason, not the whole dashboard.
+ */
+async function widget<T>(warehouse: WarehouseReader, fn: (conn: DuckDBConnection) => Promise<Widget<T>>): Promise<Widget<T>> {
   try {
-    return await fn();
+    return await warehouse.use(fn);
   } catch (err) {
     return { available: false, reason: (err as Error).message.split('\n')[0] ?? String(err) };
   }
@@ -153,14 +159,16 @@ async function widget<T>(fn: () => Promise<Widget<T>>): Promise<Widget<T>> {
 
 export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter): Promise<Dashboard> {
   const started = performance.now();
-  return warehouse.use(async (conn) => {
-    const model = await claimsModel(conn);
-    if ('available' in model) {
-      const u: Unavailable = model;
-      return { filter: f, kpis: u, trend: u, byPlan: u, byLineOfBusiness: u, bySpecialty: u, byNetwork: u, providerRisk: u, highCostClaimants: u, ms: 0 };
-    }
-    const range = await serviceRange(conn);
-    const kpis = await widget<{ values: KpiSet }>(async () => {
+  const { model, range } = await warehouse.use(async (conn) => {
+    const m = await claimsModel(conn);
+    return { model: m, range: 'available' in m ? null : await serviceRange(conn) };
+  });
+  if ('available' in model) {
+    const u: Unavailable = model;
+    return { filter: f, kpis: u, trend: u, byPlan: u, byLineOfBusiness: u, bySpecialty: u, byNetwork: u, providerRisk: u, highCostClaimants: u, ms: 0 };
+  }
+  {
+    const kpis = widget<{ values: KpiSet }>(warehouse, async (conn) => {
       const params: DuckDBValue[] = [];
       const where = filterSql(model, f, params);
       const r = (
@@ -169,7 +177,7 @@ export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter):
           `SELECT count(*) AS claims, sum(f.billed_amount) AS billed, sum(f.allowed_amount) AS allowed, sum(f.paid_amount) AS paid,
              avg(CASE WHEN f.claim_status = 'denied' THEN 1.0 ELSE 0.0 END) AS denial_rate,
              ${model.turnaround ? `median(${model.turnaround})` : 'NULL'} AS median_turnaround
-           FROM ${model.from} WHERE ${where}`,
+           FROM ${model.from(model.turnaround, f.plan ? model.plan : null)} WHERE ${where}`,
           params,
         )
       )[0]!;
@@ -194,7 +202,7 @@ export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter):
         },
       };
     });
-    const trend = await widget<{ rows: TrendRow[] }>(async () => {
+    const trend = widget<{ rows: TrendRow[] }>(warehouse, async (conn) => {
       if (!range) return { available: true, rows: [] };
       const params: DuckDBValue[] = [];
       const cte = memberMonthsSql(model, f, params, range);
@@ -204,7 +212,7 @@ export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter):
         `WITH ${cte ? `${cte},` : ''} c AS (
            SELECT CAST(date_trunc('month', f.service_from) AS DATE) AS month, count(*) AS claims, sum(f.billed_amount) AS billed,
              sum(f.allowed_amount) AS allowed, sum(f.paid_amount) AS paid
-           FROM ${model.from} WHERE ${where} GROUP BY 1)
+           FROM ${model.from(f.plan ? model.plan : null)} WHERE ${where} GROUP BY 1)
          SELECT CAST(c.month AS VARCHAR) AS month, c.claims, c.billed, c.allowed, c.paid, ${cte ? 'coalesce(mm.member_months, 0)' : '0'} AS member_months
          FROM c ${cte ? 'LEFT JOIN mm ON mm.month = c.month' : ''} ORDER BY c.month`,
         params,
@@ -218,14 +226,13 @@ export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter):
       };
     });
     const planLabel = model.plan && model.planNames ? `coalesce(pn.plan_name, ${model.plan})` : model.plan;
-    const byPlan = await widget(() => breakdown(conn, model, f, planLabel, 'plan', model.plan && model.planNames ? `LEFT JOIN raw.plans pn ON pn.plan_id = ${model.plan}` : ''));
-    const byLineOfBusiness = await widget(() => breakdown(conn, model, f, model.lob, 'line of business'));
+    const byPlan = widget(warehouse, (conn) => breakdown(conn, model, f, planLabel, 'plan', model.plan && model.planNames ? `LEFT JOIN raw.plans pn ON pn.plan_id = ${model.plan}` : ''));
+    const byLineOfBusiness = widget(warehouse, (conn) => breakdown(conn, model, f, model.lob, 'line of business'));
     const specLabel = model.specialty && model.specialtyNames ? `coalesce(sn.specialty_name, ${model.specialty})` : model.specialty;
-    const bySpecialty = await widget(() =>
-      breakdown(conn, model, f, specLabel, 'specialty', model.specialty && model.specialtyNames ? `LEFT JOIN raw.specialties sn ON sn.specialty_code = ${model.specialty}` : ''),
+    const bySpecialty = widget(warehouse, (conn) => breakdown(conn, model, f, specLabel, 'specialty', model.specialty && model.specialtyNames ? `LEFT JOIN raw.specialties sn ON sn.specialty_code = ${model.specialty}` : ''),
     );
-    const byNetwork = await widget(() => breakdown(conn, model, f, model.network, 'network status'));
-    const providerRisk = await widget<{ columns: ColumnInfo[]; rows: Json[][] }>(async () => {
+    const byNetwork = widget(warehouse, (conn) => breakdown(conn, model, f, model.network, 'network status'));
+    const providerRisk = widget<{ columns: ColumnInfo[]; rows: Json[][] }>(warehouse, async (conn) => {
       const cols = await relationColumns(conn, 'marts', 'mart_provider_risk');
       if (!cols.size) return { available: false, reason: 'No marts.mart_provider_risk yet: it is built by the transform stage.' };
       // rank by the mart's own risk score; the dashboard does not invent a score of its own
@@ -234,13 +241,13 @@ export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter):
       const reader = await conn.runAndReadAll(`SELECT * FROM marts.mart_provider_risk ORDER BY "${score.replaceAll('"', '""')}" DESC NULLS LAST LIMIT 15`);
       return { available: true, columns: await describeRelation(conn, 'marts.mart_provider_risk'), rows: reader.getRowsJson() as Json[][] };
     });
-    const highCostClaimants = await widget<{ rows: Claimant[] }>(async () => {
+    const highCostClaimants = widget<{ rows: Claimant[] }>(warehouse, async (conn) => {
       const params: DuckDBValue[] = [];
       const where = filterSql(model, f, params);
       const rows = await objects(
         conn,
         `SELECT f.member_id, ${model.plan ? `any_value(${model.plan})` : 'NULL'} AS plan, count(*) AS claims, sum(f.paid_amount) AS paid, sum(f.allowed_amount) AS allowed
-         FROM ${model.from} WHERE ${where} GROUP BY f.member_id ORDER BY paid DESC NULLS LAST, f.member_id LIMIT 10`,
+         FROM ${model.from(model.plan)} WHERE ${where} GROUP BY f.member_id ORDER BY paid DESC NULLS LAST, f.member_id LIMIT 10`,
         params,
       );
       return {
@@ -248,8 +255,9 @@ export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter):
         rows: rows.map((r) => ({ memberId: String(r.member_id), plan: r.plan === null ? null : String(r.plan), claims: num(r.claims), paid: num(r.paid), allowed: num(r.allowed) })),
       };
     });
-    return { filter: f, kpis, trend, byPlan, byLineOfBusiness, bySpecialty, byNetwork, providerRisk, highCostClaimants, ms: Math.round(performance.now() - started) };
-  });
+    const [k, t, bp, bl, bs, bn, pr, hc] = await Promise.all([kpis, trend, byPlan, byLineOfBusiness, bySpecialty, byNetwork, providerRisk, highCostClaimants]);
+    return { filter: f, kpis: k, trend: t, byPlan: bp, byLineOfBusiness: bl, bySpecialty: bs, byNetwork: bn, providerRisk: pr, highCostClaimants: hc, ms: Math.round(performance.now() - started) };
+  }
 }
 
 export async function analyticsOptions(warehouse: WarehouseReader): Promise<Widget<AnalyticsOptions>> {
@@ -262,8 +270,8 @@ export async function analyticsOptions(warehouse: WarehouseReader): Promise<Widg
       const rows = await objects(
         conn,
         model.planNames
-          ? `SELECT DISTINCT ${model.plan} AS id, coalesce(pn.plan_name, ${model.plan}) AS name FROM ${model.from} LEFT JOIN raw.plans pn ON pn.plan_id = ${model.plan} WHERE ${model.plan} IS NOT NULL ORDER BY name`
-          : `SELECT DISTINCT ${model.plan} AS id, ${model.plan} AS name FROM ${model.from} WHERE ${model.plan} IS NOT NULL ORDER BY name`,
+          ? `SELECT DISTINCT ${model.plan} AS id, coalesce(pn.plan_name, ${model.plan}) AS name FROM ${model.from(model.plan)} LEFT JOIN raw.plans pn ON pn.plan_id = ${model.plan} WHERE ${model.plan} IS NOT NULL ORDER BY name`
+          : `SELECT DISTINCT ${model.plan} AS id, ${model.plan} AS name FROM ${model.from(model.plan)} WHERE ${model.plan} IS NOT NULL ORDER BY name`,
         [],
       );
       plans = rows.map((r) => ({ id: String(r.id), name: String(r.name) }));

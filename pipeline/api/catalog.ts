@@ -19,6 +19,8 @@ export interface ResolvedDataset {
   relation: string;
   engine: 'files' | 'warehouse';
   columns: ColumnInfo[];
+  /** a stored table (not a view or a file): it has rowids, which make sorted paging cheap */
+  hasRowid: boolean;
 }
 
 const BATCH_DIR = /^batch=(\d+)$/;
@@ -148,7 +150,7 @@ export class Catalog {
       format === 'csv'
         ? // Raw files are read as text: the point of a raw preview is to show what arrived, defects included.
           `read_csv(${literalList(files)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false)`
-        : `read_parquet(${literalList(files)}, hive_partitioning = true, union_by_name = true)`;
+        : `read_parquet(${literalList(files)}, hive_partitioning = ${ref.source === 'curated'}, union_by_name = true)`;
     const contract = this.contracts.byName.get(ref.name);
     const types = new Map<string, { type: string; description: string }>();
     for (const c of contract?.columns ?? []) types.set(c.name, { type: c.type, description: c.description });
@@ -158,6 +160,7 @@ export class Catalog {
       ref,
       relation,
       engine: 'files',
+      hasRowid: false,
       columns: columns.map((c) => {
         const meta = types.get(c.name);
         return meta ? { ...c, contractType: meta.type, description: meta.description } : c;
@@ -172,12 +175,13 @@ export class Catalog {
     const table = ref.name.slice(dot + 1);
     return this.warehouse.use(async (conn) => {
       const found = await conn.runAndReadAll(
-        `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`,
+        `SELECT table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2 AND table_catalog = current_database()`,
         [schema, table],
       );
       if (found.currentRowCount === 0) throw new ApiError('not_found', `There is no table ${ref.name} in the warehouse.`, { hint: 'Pick a table from the list; it shows what the last run loaded.' });
       const relation = `${ident(schema)}.${ident(table)}`;
-      return { ref, relation, engine: 'warehouse', columns: await describeRelation(conn, relation) };
+      const hasRowid = found.getRowsJson()[0]?.[0] === 'BASE TABLE';
+      return { ref, relation, engine: 'warehouse', columns: await describeRelation(conn, relation), hasRowid };
     });
   }
 

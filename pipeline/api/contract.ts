@@ -82,6 +82,8 @@ export interface ColumnProfile {
   max: Json;
   top: { value: Json; count: number }[];
   histogram: { from: Json; to: Json; count: number }[] | null;
+  /** the histogram was drawn from a sample (large datasets); every other figure is exact */
+  histogramSampled: boolean;
   ms: number;
 }
 

@@ -129,7 +129,8 @@ export function LineChart({ labels, series, height = 220, format }: { labels: st
 export function BarChart({ rows, format, secondary }: { rows: { label: string; value: number; note?: string }[]; format: (v: number) => string; secondary?: string }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const c = useChartColors();
-  const labelW = Math.min(180, Math.max(80, Math.max(...rows.map((r) => r.label.length), 4) * 6.8));
+  const labelW = Math.min(Math.max(120, width * 0.36), Math.max(80, Math.max(...rows.map((r) => r.label.length), 4) * 6.6 + 12));
+  const maxChars = Math.floor((labelW - 12) / 6.6);
   const valueW = 84;
   const barH = 18;
   const gap = 8;
@@ -145,7 +146,7 @@ export function BarChart({ rows, format, secondary }: { rows: { label: string; v
           return (
             <g key={r.label}>
               <text x={labelW - 8} y={y + barH / 2 + 4} textAnchor="end" fill={c.text} fontSize="12" fontFamily={FONT}>
-                {r.label.length > 26 ? `${r.label.slice(0, 25)}…` : r.label}
+                {r.label.length > maxChars ? `${r.label.slice(0, maxChars - 1)}…` : r.label}
               </text>
               <rect x={labelW} y={y} width={iw} height={barH} rx={3} fill={c.grid} opacity={0.5} />
               <rect x={labelW} y={y} width={Math.max(1, w)} height={barH} rx={3} fill={c.series[0]}>

@@ -49,7 +49,7 @@ function ProfileBody({ p }: { p: ColumnProfile }) {
       </div>
       {p.histogram ? (
         <>
-          <h3 style={{ marginTop: 14 }}>Distribution <span style={{ textTransform: "none", letterSpacing: 0, fontWeight: 400 }}>· 1st–99th percentile</span></h3>
+          <h3 style={{ marginTop: 14 }}>Distribution <span style={{ textTransform: "none", letterSpacing: 0, fontWeight: 400 }}>· 1st–99th percentile{p.histogramSampled ? ', 10% sample' : ''}</span></h3>
           <svg viewBox="0 0 280 90" width="100%" role="img" aria-label="Histogram" style={{ marginTop: 6 }}>
             {p.histogram.map((b, i) => {
               const w = 280 / p.histogram!.length;

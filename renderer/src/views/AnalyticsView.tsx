@@ -43,7 +43,7 @@ export function AnalyticsView() {
             <span className="muted">To</span>
             <input type="date" aria-label="To date" value={filter.to ?? ''} min={options.data.minDate ?? undefined} max={options.data.maxDate ?? undefined} onChange={(e) => setFilter(({ to: _t, ...rest }) => (e.target.value ? { ...rest, to: e.target.value } : rest))} />
           </label>
-          <select aria-label="Plan" value={filter.plan ?? ''} onChange={(e) => setFilter(({ plan: _p, ...rest }) => (e.target.value ? { ...rest, plan: e.target.value } : rest))}>
+          <select aria-label="Plan" style={{ maxWidth: 260 }} value={filter.plan ?? ''} onChange={(e) => setFilter(({ plan: _p, ...rest }) => (e.target.value ? { ...rest, plan: e.target.value } : rest))}>
             <option value="">All plans</option>
             {options.data.plans.map((p) => (
               <option key={p.id} value={p.id}>{p.name}</option>

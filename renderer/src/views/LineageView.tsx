@@ -1,6 +1,6 @@
 // Lineage: the dbt graph from manifest.json laid out by layer, zoomable and pannable. A node shows
 // its description, columns, SQL, compiled SQL, tests and last run; its neighbours are highlighted.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LineageGraph, LineageNodeDetail } from '../../../pipeline/api/contract.ts';
 import { call } from '../api/client.ts';
 import { layout, NODE_H, NODE_W } from '../charts/layered-layout.ts';
@@ -57,13 +57,23 @@ function LineageCanvas({ graph, showTests, selected, onSelect }: { graph: Lineag
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ x: 40, y: 40, k: 1 });
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
-  const fit = () => {
+  // the graph is refitted when the canvas changes size, until the user pans or zooms it
+  const userMoved = useRef(false);
+  const fit = useCallback(() => {
+    const el = box.current;
+    if (!el || !el.clientWidth) return;
+    const k = Math.min(1.1, (el.clientWidth - 80) / l.width, (el.clientHeight - 100) / (l.height + 30));
+    setView({ k, x: (el.clientWidth - l.width * k) / 2, y: (el.clientHeight - l.height * k) / 2 + 14 });
+  }, [l.width, l.height]);
+  useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const k = Math.min(1.2, (el.clientWidth - 80) / l.width, (el.clientHeight - 80) / (l.height + 30));
-    setView({ k, x: (el.clientWidth - l.width * k) / 2, y: (el.clientHeight - l.height * k) / 2 + 10 });
-  };
-  useEffect(fit, [l.width, l.height]);
+    userMoved.current = false;
+    fit();
+    const ro = new ResizeObserver(() => !userMoved.current && fit());
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [fit]);
   const related = useMemo(() => {
     if (!selected) return null;
     const up = new Set<string>([selected]);
@@ -98,17 +108,18 @@ function LineageCanvas({ graph, showTests, selected, onSelect }: { graph: Lineag
       data-testid="lineage-canvas"
       onWheel={(e) => {
         const r = box.current!.getBoundingClientRect();
+        userMoved.current = true;
         zoom(e.deltaY < 0 ? 1.12 : 1 / 1.12, e.clientX - r.left, e.clientY - r.top);
       }}
       onMouseDown={(e) => (drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y })}
-      onMouseMove={(e) => drag.current && setView((v) => ({ ...v, x: drag.current!.vx + e.clientX - drag.current!.x, y: drag.current!.vy + e.clientY - drag.current!.y }))}
+      onMouseMove={(e) => drag.current && (userMoved.current = true) && setView((v) => ({ ...v, x: drag.current!.vx + e.clientX - drag.current!.x, y: drag.current!.vy + e.clientY - drag.current!.y }))}
       onMouseUp={() => (drag.current = null)}
       onMouseLeave={() => (drag.current = null)}
     >
       <div className="lineage-tools">
-        <button className="btn small icon-btn" aria-label="Zoom in" onClick={() => zoom(1.25)}><Icon name="zoomIn" /></button>
-        <button className="btn small icon-btn" aria-label="Zoom out" onClick={() => zoom(0.8)}><Icon name="zoomOut" /></button>
-        <button className="btn small icon-btn" aria-label="Fit to view" onClick={fit}><Icon name="fit" /></button>
+        <button className="btn small icon-btn" aria-label="Zoom in" onClick={() => ((userMoved.current = true), zoom(1.25))}><Icon name="zoomIn" /></button>
+        <button className="btn small icon-btn" aria-label="Zoom out" onClick={() => ((userMoved.current = true), zoom(0.8))}><Icon name="zoomOut" /></button>
+        <button className="btn small icon-btn" aria-label="Fit to view" onClick={() => ((userMoved.current = false), fit())}><Icon name="fit" /></button>
       </div>
       <svg width="100%" height="100%" role="img" aria-label="dbt lineage graph">
         <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>

@@ -40,6 +40,8 @@ export function QualityView() {
     byDataset.set(r.dataset, e);
   }
   const failing = (d.tests.results ?? []).filter((t) => t.status === 'fail' || t.status === 'error');
+  const warning = (d.tests.results ?? []).filter((t) => t.status === 'warn');
+  const rank = (s: string | null) => (s === 'fail' || s === 'error' ? 0 : s === 'warn' ? 1 : s === null ? 3 : 2);
   return (
     <div className="view">
       <div className="view-head">
@@ -106,7 +108,7 @@ export function QualityView() {
             </table>
           )}
         </Section>
-        <Section title="dbt tests" sub={d.tests.available ? `${fmtInt(d.tests.results?.length ?? 0)} tests · ${failing.length} failing · run ${fmtAgo(d.tests.runAt)}` : undefined} testId="quality-tests">
+        <Section title="dbt tests" sub={d.tests.available ? `${fmtInt(d.tests.results?.length ?? 0)} tests · ${failing.length} failing · ${warning.length} warning · run ${fmtAgo(d.tests.runAt)}` : undefined} testId="quality-tests">
           {!d.tests.available ? (
             <Unavailable reason={d.tests.reason} action={runAction} />
           ) : (
@@ -116,7 +118,7 @@ export function QualityView() {
                   <tr><th>Status</th><th>Test</th><th>Column</th><th className="num">Failures</th><th>Message</th><th /></tr>
                 </thead>
                 <tbody>
-                  {[...(d.tests.results ?? [])].sort((a, b) => Number(b.status === 'fail' || b.status === 'error') - Number(a.status === 'fail' || a.status === 'error')).map((t) => (
+                  {[...(d.tests.results ?? [])].sort((a, b) => rank(a.status) - rank(b.status) || a.name.localeCompare(b.name)).map((t) => (
                     <tr key={t.id}>
                       <td><span className={`badge ${TEST_TONE[t.status ?? ''] ?? ''}`}>{t.status ?? 'not run'}</span></td>
                       <td className="mono" style={{ wordBreak: 'break-all' }}>{t.name}</td>
