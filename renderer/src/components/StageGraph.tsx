@@ -2,7 +2,7 @@
 // duration, rows and live progress. Stages are buttons: selecting one filters the logs.
 import { Fragment } from 'react';
 import type { RunRecord, StageName } from '../../../pipeline/api/contract.ts';
-import { fmtInt, fmtSeconds } from '../format.ts';
+import { fmtCompact, fmtInt, fmtSeconds } from '../format.ts';
 import type { LiveRun } from '../state/run-live.ts';
 import { Icon } from './icons.tsx';
 
@@ -34,12 +34,17 @@ export function StageGraph({ stages, run, progress, selected, onSelect }: { stag
               style={{ font: 'inherit', color: 'inherit', textAlign: 'left' }}
             >
               <span className="stage-name">
-                {name}
-                <span className={`badge ${STATUS_TONE[status] ?? ''}`}>{status === 'running' ? <span className="dot run" /> : null}{status}</span>
+                <span style={{ textTransform: 'capitalize' }}>{name}</span>
+                <span className="muted" style={{ fontWeight: 400, fontSize: 11.5 }}>
+                  {rec?.seconds !== null && rec?.seconds !== undefined ? fmtSeconds(rec.seconds) : status === 'running' ? 'running…' : ''}
+                </span>
               </span>
               <span className="stage-meta">
-                <span>{rec?.seconds !== null && rec?.seconds !== undefined ? fmtSeconds(rec.seconds) : status === 'running' ? 'running…' : '—'}</span>
-                <span>{rows ? `${fmtInt(rows)} rows` : rec?.restoredFrom ? 'restored' : ''}</span>
+                <span className={`badge ${STATUS_TONE[status] ?? ''}`}>
+                  {status === 'running' ? <span className="dot run" /> : null}
+                  {rec?.restoredFrom ? 'restored' : status}
+                </span>
+                <span style={{ whiteSpace: 'nowrap' }} title={rows ? `${fmtInt(rows)} rows` : undefined}>{rows ? `${fmtCompact(rows)} rows` : ''}</span>
               </span>
               {status === 'running' ? (
                 <div className="progress run" aria-label={`${name} progress`}>

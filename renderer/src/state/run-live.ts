@@ -17,21 +17,27 @@ export interface LiveRun {
 
 const STATE_EVENTS = new Set(['run.started', 'stage.started', 'stage.succeeded', 'stage.failed', 'stage.cancelled', 'stage.retrying', 'stage.skipped', 'run.finished']);
 
+/** Events have no ids; the whole event is its identity (the file and the stream carry the same JSON). */
+const keyOf = (e: RunEvent) => JSON.stringify(e);
+
 export function useRunLive(runId: string | null): LiveRun {
   const live = useApp((s) => (runId ? s.runEvents[runId] : undefined));
   const [state, setState] = useState<{ run: RunRecord | null; events: RunEvent[]; active: boolean; error: unknown }>({ run: null, events: [], active: false, error: null });
   const [tick, setTick] = useState(0);
-  const seenLive = useRef(0);
+  const seen = useRef(new Set<string>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  // The stored log, plus whatever the stream delivered that the file did not have yet when read.
   useEffect(() => {
     if (!runId) return;
     let cancelled = false;
     call('runs.get', { runId }).then(
       (r) => {
         if (cancelled) return;
-        seenLive.current = useApp.getState().runEvents[runId]?.length ?? 0;
-        setState({ run: r.run, events: r.events, active: r.active, error: null });
+        seen.current = new Set(r.events.map(keyOf));
+        const extra = (useApp.getState().runEvents[runId] ?? []).filter((e) => !seen.current.has(keyOf(e)));
+        for (const e of extra) seen.current.add(keyOf(e));
+        setState({ run: r.run, events: [...r.events, ...extra], active: r.active, error: null });
       },
       (error: unknown) => !cancelled && setState((s) => ({ ...s, error })),
     );
@@ -40,11 +46,12 @@ export function useRunLive(runId: string | null): LiveRun {
     };
   }, [runId, tick]);
 
-  // New live events: state changes trigger a (debounced) refetch; the rest are appended.
+  // New live events: appended once each; state changes also trigger a (debounced) refetch of run.json.
   useEffect(() => {
-    if (!live || live.length <= seenLive.current) return;
-    const fresh = live.slice(seenLive.current);
-    seenLive.current = live.length;
+    if (!live) return;
+    const fresh = live.filter((e) => !seen.current.has(keyOf(e)));
+    if (!fresh.length) return;
+    for (const e of fresh) seen.current.add(keyOf(e));
     setState((s) => ({ ...s, events: [...s.events, ...fresh] }));
     if (fresh.some((e) => STATE_EVENTS.has(e.type))) {
       if (timer.current) clearTimeout(timer.current);
