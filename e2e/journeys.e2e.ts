@@ -180,6 +180,23 @@ describe('profiles and theme', () => {
     await shot(page, 'profiles');
   });
 
+  it('opens the shortcuts dialog from the keyboard, keeps focus inside it, closes on Escape', async () => {
+    await open(page, app, '#/generate');
+    await page.locator('h1').click();
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    await expect(page.getByTestId('shortcuts').locator('tr').count()).resolves.toBeGreaterThan(8);
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate(() => !!document.activeElement?.closest('[role=dialog]'))).resolves.toBe(true);
+    }
+    await page.keyboard.press('Shift+Tab');
+    await expect(page.evaluate(() => !!document.activeElement?.closest('[role=dialog]'))).resolves.toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(dialog.count()).resolves.toBe(0);
+  });
+
   it('switches between dark and light themes', async () => {
     await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
     await page.getByTestId('theme-toggle').click();

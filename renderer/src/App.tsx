@@ -16,6 +16,7 @@ import { PipelineView } from './views/PipelineView.tsx';
 import { ProfileSwitcher, ProfilesView } from './views/ProfilesView.tsx';
 import { QualityView } from './views/QualityView.tsx';
 import { RunDetailView } from './views/RunDetailView.tsx';
+import { ShortcutsDialog } from './views/ShortcutsDialog.tsx';
 import { SqlView } from './views/SqlView.tsx';
 
 const NAV: { section: string; items: { view: ViewName; label: string; icon: IconName }[] }[] = [
@@ -115,13 +116,14 @@ export function App() {
           </div>
         ))}
         <div className="sidebar-foot">
-          v{info.version} · {transport === 'ipc' ? 'desktop' : 'web mode'}
+          v{info.version} · {transport === 'ipc' ? 'desktop' : 'web mode'} · press <kbd>?</kbd> for shortcuts
         </div>
       </nav>
       <main className="main">
         <CurrentView view={route.view} />
       </main>
       <DemoPanel />
+      <ShortcutsDialog />
       <div className="toast-wrap" aria-live="polite">
         {toasts.map((t) => (
           <div key={t.id} className={`toast ${t.tone}`}>

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogLevel, RunEvent, StageName } from '../../../pipeline/api/contract.ts';
 import { call } from '../api/client.ts';
+import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/icons.tsx';
 import { StageGraph, STATUS_TONE } from '../components/StageGraph.tsx';
 import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';
@@ -45,6 +46,7 @@ export function RunDetailView() {
   const stage = (route.params.stage as StageName | undefined) ?? null;
   const [level, setLevel] = useState<LogLevel | 'all'>('all');
   const [error, setError] = useState<unknown>(null);
+  const [confirmCancel, setConfirmCancel] = useState(false);
   const logRef = useRef<HTMLDivElement>(null);
   const lines = useMemo(
     () =>
@@ -100,7 +102,7 @@ export function RunDetailView() {
         </div>
         <div className="actions">
           {isActive ? (
-            <button className="btn danger" onClick={() => void act(() => call('runs.cancel', { runId: run.runId }))} data-testid="run-cancel">
+            <button className="btn danger" onClick={() => setConfirmCancel(true)} data-testid="run-cancel">
               <Icon name="stop" /> Cancel
             </button>
           ) : null}
@@ -116,6 +118,22 @@ export function RunDetailView() {
           ) : null}
         </div>
       </div>
+      {confirmCancel ? (
+        <Dialog
+          title="Cancel this run?"
+          onClose={() => setConfirmCancel(false)}
+          footer={
+            <>
+              <button className="btn" onClick={() => setConfirmCancel(false)}>Keep running</button>
+              <button className="btn danger" data-testid="run-cancel-confirm" onClick={() => (setConfirmCancel(false), void act(() => call('runs.cancel', { runId: run.runId })))}>
+                Cancel run
+              </button>
+            </>
+          }
+        >
+          <p style={{ margin: 0 }}>The stage that is running stops and is recorded as cancelled; the stages after it do not run. You can resume the run later from where it stopped.</p>
+        </Dialog>
+      ) : null}
       {error ? <div style={{ marginBottom: 12 }}><ErrorBox error={error} /></div> : null}
       {run.error ? (
         <div style={{ marginBottom: 12 }}>
