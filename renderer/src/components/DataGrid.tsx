@@ -2,12 +2,12 @@
 // filter handed to the fetcher (DuckDB for datasets, the browser for console results), and full
 // keyboard navigation (arrows, Page Up/Down, Home/End, Ctrl+Home/End, Enter to profile, S to sort).
 
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ColumnInfo, Filter, FilterOp, Json, SortKey } from '../../../pipeline/api/contract.ts';
 import { cellText, fmtInt } from '../format.ts';
 import { Icon } from './icons.tsx';
 import { ErrorBox, EmptyState } from './states.tsx';
+import { useScaledRows } from './useScaledRows.ts';
 
 export interface GridPage {
   columns: ColumnInfo[];
@@ -20,6 +20,7 @@ export type PageFetcher = (offset: number, limit: number, sort: SortKey[], filte
 
 const PAGE = 200;
 const ROW_H = 28;
+const HEAD_H = 44;
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT|UINTEGER|FLOAT|DOUBLE|DECIMAL)/i;
 
 function isNumeric(c: ColumnInfo): boolean {
@@ -112,10 +113,10 @@ export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilt
     [fetchPage, sort, filters],
   );
 
-  const virtualizer = useVirtualizer({ count: total ?? 0, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 24 });
-  const items = virtualizer.getVirtualItems();
-  const firstIndex = items[0]?.index ?? 0;
-  const lastIndex = items.at(-1)?.index ?? 0;
+  const virtual = useScaledRows(scrollRef, total ?? 0, ROW_H, HEAD_H, 16);
+  const items = virtual.rows;
+  const firstIndex = virtual.first;
+  const lastIndex = virtual.last;
 
   useEffect(() => {
     if (total === null) return;
@@ -145,7 +146,7 @@ export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilt
     const r = Math.max(0, Math.min((total ?? 1) - 1, row));
     const c = Math.max(0, Math.min(columns.length - 1, col));
     setActive({ row: r, col: c });
-    virtualizer.scrollToIndex(r, { align: 'auto' });
+    virtual.scrollToIndex(r);
     const left = 64 + widths.slice(0, c).reduce((a, b) => a + b, 0);
     const el = scrollRef.current;
     if (el) {
@@ -288,11 +289,11 @@ export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilt
             {filters.length ? 'Nothing matches these filters.' : 'This dataset is empty.'}
           </EmptyState>
         ) : null}
-        <div style={{ height: virtualizer.getTotalSize(), width: totalWidth, position: 'relative' }}>
+        <div style={{ height: virtual.height, width: totalWidth, position: 'relative' }}>
           {items.map((v) => {
             const row = rowAt(v.index);
             return (
-              <div key={v.key} className={`dgrid-row${active.row === v.index ? ' selected-row' : ''}`} role="row" aria-rowindex={v.index + 2} style={{ top: v.start, width: totalWidth }}>
+              <div key={v.index} className={`dgrid-row${active.row === v.index ? ' selected-row' : ''}`} role="row" aria-rowindex={v.index + 2} style={{ top: v.top, width: totalWidth }}>
                 <div className="dgrid-rownum" style={{ height: ROW_H, lineHeight: `${ROW_H}px` }}>
                   {v.index + 1}
                 </div>
