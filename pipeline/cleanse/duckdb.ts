@@ -62,7 +62,7 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     const db = await openDuckDB({ threads: this.options.threads, memoryLimit: this.options.memoryLimit ?? '1536MB', tempDirectory: this.options.tempDirectory });
     const onAbort = () => db.conn.interrupt();
     req.signal?.addEventListener('abort', onAbort);
-    const manifest: CuratedManifest = { batch, txn, committed_at: '', engine: this.name, datasets: {} };
+    const manifest: CuratedManifest = { batch, txn, raw_landed_at: raw.landed_at, committed_at: '', engine: this.name, datasets: {} };
     const results: DatasetCleanseResult[] = [];
     try {
       await loadReferenceTables(db.conn, this.contracts);

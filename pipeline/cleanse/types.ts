@@ -49,6 +49,8 @@ export interface CleanseEngine {
 export interface CuratedManifest {
   batch: number;
   txn: string;
+  /** landed_at of the raw manifest this batch was cleansed from */
+  raw_landed_at: string;
   committed_at: string;
   engine: string;
   datasets: Record<
