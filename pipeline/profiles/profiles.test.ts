@@ -35,7 +35,7 @@ describe('profiles', () => {
     const file = join(dir, 'profiles.yaml');
     await writeFile(file, 'profiles:\n  big:\n    generat: {}\n');
     await expect(loadProfile(file, 'big')).rejects.toThrow(ProfileError);
-    await expect(loadProfile(file, 'big')).rejects.toThrow(/profiles\.yaml:\n  - profiles\.big\.generat: unknown key/);
+    await expect(loadProfile(file, 'big')).rejects.toThrow(/profiles\.yaml:\n {2}- profiles\.big\.generat: unknown key/);
     await writeFile(file, 'profiles:\n  big:\n    generate: { claims: 1000000 }\n    retry: { max_attempts: 4 }\n');
     const big = await loadProfile(file, 'big');
     expect(big.generate.claims).toBe(1_000_000);
