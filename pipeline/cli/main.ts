@@ -2,6 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
 import { color } from './progress.ts';
+import { registerRun } from './run.ts';
+import { registerRuns } from './runs.ts';
+import { registerSchedule } from './schedule.ts';
+import { registerStatus } from './status.ts';
 
 const program = new Command();
 program
@@ -11,6 +15,10 @@ program
   .exitOverride();
 
 registerGenerate(program);
+registerRun(program);
+registerRuns(program);
+registerStatus(program);
+registerSchedule(program);
 registerUi(program);
 
 try {

@@ -122,7 +122,7 @@ draws AS (
 ),
 service AS (
   SELECT d.*,
-    (d.eff_start + to_days(floor(d.u_date * d.eff_days)::INTEGER))::DATE AS day0,
+    (d.eff_start + floor(d.u_date * d.eff_days)::INTEGER) AS day0,
     date_diff('year', d.birth_date, d.eff_start) AS age0,
     -- older members fill more prescriptions and have more facility stays
     CASE WHEN d.u_type < 0.24 + CASE WHEN date_diff('year', d.birth_date, d.eff_start) >= 65 THEN 0.12 ELSE 0 END THEN 2
@@ -181,18 +181,24 @@ dx AS (
     least(3, floor(c.u_nsec * (CASE WHEN c.age < 18 THEN 1.3 WHEN c.age < 65 THEN 2.4 ELSE 3.8 END + CASE WHEN c.los > 0 THEN 1.5 ELSE 0 END)))::INTEGER AS nsec
   FROM coded c
 ),
-sec AS (
+cand AS (
   SELECT d.*,
-    list_filter([
-      CASE WHEN d.nsec >= 1 AND d.sx1 <> d.dx1 AND ${fits('d.sx1', 'd.age', 'd.gender')} THEN d.sx1 END,
-      CASE WHEN d.nsec >= 2 AND d.sx2 <> d.dx1 AND d.sx2 <> d.sx1 AND ${fits('d.sx2', 'd.age', 'd.gender')} THEN d.sx2 END,
-      CASE WHEN d.nsec >= 3 AND d.sx3 <> d.dx1 AND d.sx3 <> d.sx1 AND d.sx3 <> d.sx2 AND ${fits('d.sx3', 'd.age', 'd.gender')} THEN d.sx3 END
-    ], x -> x IS NOT NULL) AS secondary
+    CASE WHEN d.nsec >= 1 AND d.sx1 <> d.dx1 AND ${fits('d.sx1', 'd.age', 'd.gender')} THEN d.sx1 END AS c1,
+    CASE WHEN d.nsec >= 2 AND d.sx2 <> d.dx1 AND d.sx2 <> d.sx1 AND ${fits('d.sx2', 'd.age', 'd.gender')} THEN d.sx2 END AS c2,
+    CASE WHEN d.nsec >= 3 AND d.sx3 <> d.dx1 AND d.sx3 <> d.sx1 AND d.sx3 <> d.sx2 AND ${fits('d.sx3', 'd.age', 'd.gender')} THEN d.sx3 END AS c3
   FROM dx d
+),
+sec AS (
+  -- secondary codes packed to the front: no gaps between the first, second and third
+  SELECT c.*,
+    coalesce(c.c1, c.c2, c.c3) AS s1,
+    CASE WHEN c.c1 IS NOT NULL THEN coalesce(c.c2, c.c3) WHEN c.c2 IS NOT NULL THEN c.c3 END AS s2,
+    CASE WHEN c.c1 IS NOT NULL AND c.c2 IS NOT NULL THEN c.c3 END AS s3
+  FROM cand c
 ),
 money AS (
   SELECT s.*,
-    (s.service_from + to_days(greatest(s.los - 1, 0)))::DATE AS service_to,
+    (s.service_from + greatest(s.los - 1, 0)::INTEGER) AS service_to,
     -- billed: lognormal around a specialty and place-of-service scaled price
     greatest(500, least(150000000, round(16500
       * spec_cost[s.spec + 1]
@@ -240,30 +246,30 @@ timeline AS (
     p.allowed_c - p.ded_c - p.copay_c - p.coins_c AS paid_c,
     least(p.ded_c, p.allowed2_c) AS ded2_c,
     least(p.copay_c, p.allowed2_c - least(p.ded_c, p.allowed2_c)) AS copay2_c,
-    (p.service_to + to_days(CASE p.ct WHEN 2 THEN 0
+    (p.service_to + (CASE p.ct WHEN 2 THEN 0
        WHEN 0 THEN 1 + least(200, floor(exp(1.9 + 0.8 * ${normal('p.u_lag1', 'p.u_lag3')})))::INTEGER
-       ELSE 2 + least(200, floor(exp(2.5 + 0.7 * ${normal('p.u_lag1', 'p.u_lag3')})))::INTEGER END))::DATE AS received
+       ELSE 2 + least(200, floor(exp(2.5 + 0.7 * ${normal('p.u_lag1', 'p.u_lag3')})))::INTEGER END)::INTEGER) AS received
   FROM paid p
 ),
 adjudication AS (
   SELECT t.*,
     round((t.allowed2_c - t.ded2_c - t.copay2_c) * t.coins_rate)::BIGINT AS coins2_c,
-    (t.received + to_days(CASE WHEN t.ct = 2 THEN 0 ELSE least(120, greatest(1, floor(exp(2.1 + 0.55 * ${normal('t.u_adj1', 't.u_adj2')})
-       * CASE WHEN t.ct = 1 THEN 1.35 ELSE 1.0 END * CASE WHEN t.in_network THEN 1.0 ELSE 1.45 END * CASE WHEN t.denied THEN 0.75 ELSE 1.0 END)))::INTEGER END))::DATE AS adjudicated
+    (t.received + (CASE WHEN t.ct = 2 THEN 0 ELSE least(120, greatest(1, floor(exp(2.1 + 0.55 * ${normal('t.u_adj1', 't.u_adj2')})
+       * CASE WHEN t.ct = 1 THEN 1.35 ELSE 1.0 END * CASE WHEN t.in_network THEN 1.0 ELSE 1.45 END * CASE WHEN t.denied THEN 0.75 ELSE 1.0 END)))::INTEGER END)::INTEGER) AS adjudicated
   FROM timeline t
 ),
 events AS (
   SELECT a.*,
-    CASE WHEN a.denied THEN NULL WHEN a.ct = 2 THEN a.adjudicated ELSE (a.adjudicated + to_days(1 + floor(a.u_paylag * 6)::INTEGER))::DATE END AS paid_on,
-    CASE WHEN a.denied THEN a.adjudicated WHEN a.ct = 2 THEN a.adjudicated ELSE (a.adjudicated + to_days(1 + floor(a.u_paylag * 6)::INTEGER))::DATE END AS finalised,
+    CASE WHEN a.denied THEN NULL WHEN a.ct = 2 THEN a.adjudicated ELSE (a.adjudicated + (1 + floor(a.u_paylag * 6))::INTEGER) END AS paid_on,
+    CASE WHEN a.denied THEN a.adjudicated WHEN a.ct = 2 THEN a.adjudicated ELSE (a.adjudicated + (1 + floor(a.u_paylag * 6))::INTEGER) END AS finalised,
     CASE WHEN NOT a.denied AND a.u_post < ${ADJUSTED_SHARE} THEN 'adjusted'
          WHEN NOT a.denied AND a.u_post < ${ADJUSTED_SHARE + REVERSED_SHARE} THEN 'reversed' END AS post_kind
   FROM adjudication a
 ),
 batches AS (
   SELECT e.*,
-    (e.received + INTERVAL 2 DAY)::DATE AS pending_on,
-    CASE WHEN e.post_kind IS NOT NULL THEN (e.finalised + to_days(15 + floor(e.u_postd * 90)::INTEGER))::DATE END AS post_on
+    (e.received + 2) AS pending_on,
+    CASE WHEN e.post_kind IS NOT NULL THEN (e.finalised + (15 + floor(e.u_postd * 90))::INTEGER) END AS post_on
   FROM events e
 ),
 versions AS (
@@ -289,7 +295,7 @@ emitted AS (
 )
 SELECT
   x.ordinal,
-  'CLM' || lpad((x.ordinal + 1)::VARCHAR, 10, '0') AS claim_id,
+  'CLM' || right((10000000001 + x.ordinal)::VARCHAR, 10) AS claim_id,
   x.version AS claim_version,
   x.member_id,
   x.provider_id,
@@ -299,9 +305,9 @@ SELECT
   CASE x.status WHEN 'received' THEN NULL WHEN 'pending' THEN NULL WHEN 'adjusted' THEN x.post_on WHEN 'reversed' THEN x.post_on ELSE x.adjudicated END AS adjudicated_date,
   CASE x.status WHEN 'paid' THEN x.paid_on WHEN 'adjusted' THEN x.post_on WHEN 'reversed' THEN x.post_on END AS paid_date,
   dx_code[x.dx1 + 1] AS primary_diagnosis_code,
-  dx_code[x.secondary[1] + 1] AS secondary_diagnosis_code_1,
-  dx_code[x.secondary[2] + 1] AS secondary_diagnosis_code_2,
-  dx_code[x.secondary[3] + 1] AS secondary_diagnosis_code_3,
+  dx_code[x.s1 + 1] AS secondary_diagnosis_code_1,
+  dx_code[x.s2 + 1] AS secondary_diagnosis_code_2,
+  dx_code[x.s3 + 1] AS secondary_diagnosis_code_3,
   x.pos AS place_of_service,
   x.billed_c,
   CASE x.status WHEN 'paid' THEN x.allowed_c WHEN 'denied' THEN 0 WHEN 'adjusted' THEN x.allowed2_c WHEN 'reversed' THEN 0 END AS allowed_c,
@@ -311,8 +317,13 @@ SELECT
   CASE x.status WHEN 'paid' THEN x.coins_c WHEN 'denied' THEN 0 WHEN 'adjusted' THEN x.coins2_c WHEN 'reversed' THEN 0 END AS coinsurance_c,
   x.status AS claim_status,
   CASE WHEN x.status = 'denied' THEN x.denial_reason_code END AS denial_reason,
-  (DATE '${asOfDate(batch)}' + INTERVAL 1 DAY + INTERVAL 1 HOUR + to_seconds(floor(x.u_ingest * 7200)::INTEGER))::TIMESTAMP AS ingestion_ts
+  make_timestamp(${extractStartMicros(batch)} + floor(x.u_ingest * 7200)::BIGINT * 1000000) AS ingestion_ts
 FROM emitted x`;
+}
+
+/** Microseconds since the epoch of 01:00 on the day after batch k's as-of date: when its extract runs. */
+function extractStartMicros(batch: number): number {
+  return Date.parse(`${asOfDate(batch)}T00:00:00Z`) * 1000 + (24 + 1) * 3_600_000_000;
 }
 
 /** Is diagnosis index d plausible for this age and sex? (the lookup columns must be in scope.) */

@@ -15,6 +15,8 @@ export interface Lake {
   putFile(key: string, localPath: string): Promise<void>;
   putText(key: string, text: string): Promise<void>;
   getText(key: string): Promise<string | null>;
+  /** The first `maxBytes` bytes of an object as text (for reading a header line). */
+  readHead(key: string, maxBytes: number): Promise<string>;
   list(prefix: string): Promise<LakeObject[]>;
   /** Removes every object under `prefix`. */
   removePrefix(prefix: string): Promise<void>;

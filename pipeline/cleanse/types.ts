@@ -1,0 +1,70 @@
+import type { QuarantineReason } from '../contract/types.ts';
+import type { Lake } from '../lake/types.ts';
+
+/** Per dataset outcome of cleansing one batch: raw = curated + quarantined + duplicates. */
+export interface DatasetCleanseResult {
+  dataset: string;
+  rawRows: number;
+  curatedRows: number;
+  quarantinedRows: number;
+  duplicatesRemoved: number;
+  quarantineByReason: Partial<Record<QuarantineReason, number>>;
+  /** versions superseded within the batch by a later version of the same key */
+  supersededVersions?: number;
+  curatedFiles: string[]; // lake keys
+  quarantineFiles: string[];
+  duplicateFiles: string[];
+}
+
+export interface CleanseResult {
+  batch: number;
+  datasets: DatasetCleanseResult[];
+  committedAt: string;
+  /** lake key of the curated manifest (the batch's commit record) */
+  manifestKey: string;
+  seconds: number;
+}
+
+export interface CleanseProgress {
+  dataset: string;
+  step: string;
+  fraction: number;
+}
+
+export interface CleanseRequest {
+  batch: number;
+  lake: Lake;
+  signal?: AbortSignal;
+  onProgress?: (p: CleanseProgress) => void;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The cleanse stage's engine: DuckDB locally, the Glue job in the cloud; both read the contracts. */
+export interface CleanseEngine {
+  readonly name: string;
+  cleanse(request: CleanseRequest): Promise<CleanseResult>;
+}
+
+/** The curated manifest: what a committed batch holds. Readers use it instead of listing files. */
+export interface CuratedManifest {
+  batch: number;
+  txn: string;
+  /** landed_at of the raw manifest this batch was cleansed from */
+  raw_landed_at: string;
+  committed_at: string;
+  engine: string;
+  datasets: Record<
+    string,
+    {
+      raw_rows: number;
+      curated_rows: number;
+      quarantined_rows: number;
+      duplicates_removed: number;
+      quarantine_by_reason: Partial<Record<QuarantineReason, number>>;
+      superseded_versions?: number;
+      files: string[];
+      quarantine_files: string[];
+      duplicate_files: string[];
+    }
+  >;
+}

@@ -1,0 +1,51 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../testing/tmp.ts';
+import { activateProfile, listProfiles, loadProfile, ProfileError, saveProfile, validateProfiles } from './load.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of cleanups) await c();
+});
+
+describe('profiles', () => {
+  it('has a built-in local profile that needs no file', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const p = await loadProfile(join(dir, 'profiles.yaml'));
+    expect(p.name).toBe('local');
+    expect(p.kind).toBe('local');
+    expect((await listProfiles(join(dir, 'profiles.yaml'))).profiles.map((x) => x.name)).toEqual(['local']);
+  });
+
+  it('names the bad key and the allowed values', () => {
+    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local (cloud profiles arrive with the cloud issue)' }]);
+    const [unknown] = validateProfiles({ profiles: { dev: { generate: { sed: 1 } } } });
+    expect(unknown!.path).toBe('profiles.dev.generate.sed');
+    expect(unknown!.message).toMatch(/unknown key; allowed here: seed, members, providers, claims, dirty_rate, rows_per_file/);
+    expect(validateProfiles({ profiles: { dev: { generate: { dirty_rate: 3 } } } })[0]).toEqual({ path: 'profiles.dev.generate.dirty_rate', message: 'must be <= 1' });
+    expect(validateProfiles({ profiles: { dev: { schedule: 'every morning' } } })[0]!.path).toBe('profiles.dev.schedule');
+    expect(validateProfiles({ active: 'nope', profiles: {} })[0]).toMatchObject({ path: 'active' });
+  });
+
+  it('reports problems in the file with its path, and merges a profile over the defaults', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, 'profiles.yaml');
+    await writeFile(file, 'profiles:\n  big:\n    generat: {}\n');
+    await expect(loadProfile(file, 'big')).rejects.toThrow(ProfileError);
+    await expect(loadProfile(file, 'big')).rejects.toThrow(/profiles\.yaml:\n {2}- profiles\.big\.generat: unknown key/);
+    await writeFile(file, 'profiles:\n  big:\n    generate: { claims: 1000000 }\n    retry: { max_attempts: 4 }\n');
+    const big = await loadProfile(file, 'big');
+    expect(big.generate.claims).toBe(1_000_000);
+    expect(big.generate.members).toBe(2_000);
+    expect(big.retry.maxAttempts).toBe(4);
+    await saveProfile(file, 'nightly', { schedule: '0 6 * * *', generate: { seed: 7 } });
+    await activateProfile(file, 'nightly');
+    const active = await loadProfile(file);
+    expect(active.name).toBe('nightly');
+    expect(active.schedule).toBe('0 6 * * *');
+    await expect(saveProfile(file, 'bad', { kind: 'snowflake' })).rejects.toThrow(/profiles\.bad\.kind: must be one of local/);
+  });
+});

@@ -1,0 +1,60 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runPipeline } from '../orchestrator/runner.ts';
+import { runDir } from '../orchestrator/store.ts';
+import type { RunEvent, RunRecord, RunTrigger, Stage, StageName } from '../orchestrator/types.ts';
+import { cleanseStage } from '../stages/cleanse.ts';
+import type { PipelineContext } from '../stages/context.ts';
+import { generateStage } from '../stages/generate.ts';
+import { ingestStage } from '../stages/ingest.ts';
+import { loadStage } from '../stages/load.ts';
+import { verifyStage } from '../stages/verify.ts';
+import { pipelineContext } from './environment.ts';
+import { lockWorkspace } from './lock.ts';
+import { runSummary, type RunSummary } from './summary.ts';
+
+export interface StartRunOptions {
+  workspace: string;
+  profile?: string;
+  batch?: number;
+  stages?: StageName[];
+  resumeRunId?: string;
+  force?: boolean;
+  trigger?: Exclude<RunTrigger, 'resume'>;
+}
+
+export interface RunHooks {
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+}
+
+/** The pipeline's stages, in graph order. */
+export function pipelineStages(p: PipelineContext): Stage[] {
+  return [generateStage(p), ingestStage(p), cleanseStage(p), loadStage(p), verifyStage(p)];
+}
+
+/** Runs the pipeline for one batch on a profile, recording the run in the workspace. */
+export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {}): Promise<{ record: RunRecord; summary: RunSummary }> {
+  const ctx = await pipelineContext(o.workspace, o.profile, o.force);
+  const unlock = await lockWorkspace(ctx.paths.root, `claims run batch ${o.batch ?? 1}`);
+  try {
+    const record = await runPipeline(
+      pipelineStages(ctx),
+      { profile: ctx.profile.name, workspace: ctx.paths.root, batch: o.batch ?? 1, stages: o.stages, force: Boolean(o.force) },
+      {
+        retry: () => ctx.profile.retry,
+        timeoutMs: (stage) => (ctx.profile.timeouts[stage.name] ?? ctx.profile.timeouts.default ?? 0) * 1000,
+        signal: hooks.signal,
+        trigger: o.trigger ?? 'manual',
+        onEvent: hooks.onEvent,
+        resumeRunId: o.resumeRunId,
+      },
+    );
+    const summary = runSummary(record, ctx.paths.warehouse);
+    await writeFile(join(runDir(ctx.paths.root, record.runId), 'report.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    return { record, summary };
+  } finally {
+    await ctx.warehouse.close();
+    await unlock();
+  }
+}

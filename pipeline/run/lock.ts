@@ -1,0 +1,33 @@
+import { open, readFile, rm, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One run per workspace at a time: the DuckDB warehouse and the lake commit are single-writer. */
+export async function lockWorkspace(root: string, what: string): Promise<() => Promise<void>> {
+  await mkdir(root, { recursive: true });
+  const path = join(root, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(path, 'wx');
+      await fh.writeFile(JSON.stringify({ pid: process.pid, what, since: new Date().toISOString() }));
+      await fh.close();
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = await readFile(path, 'utf8').then((t) => JSON.parse(t) as { pid: number; what: string; since: string }).catch(() => null);
+      if (holder && isAlive(holder.pid)) {
+        throw new Error(`Workspace ${root} is busy: ${holder.what} (pid ${holder.pid}) since ${holder.since}. Wait for it, or cancel it (claims runs / Ctrl-C).`);
+      }
+      await rm(path, { force: true }); // the holder died: the lock is stale
+    }
+  }
+  throw new Error(`Could not lock workspace ${root}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,18 @@
+import type { CleanseEngine } from '../cleanse/types.ts';
+import type { ContractSet } from '../contract/types.ts';
+import type { Lake } from '../lake/types.ts';
+import type { Profile } from '../profiles/types.ts';
+import type { Warehouse } from '../warehouse/types.ts';
+import type { WorkspacePaths } from '../workspace.ts';
+
+/** What the stages of one run share: the profile's implementations behind the seams. */
+export interface PipelineContext {
+  paths: WorkspacePaths;
+  profile: Profile;
+  contracts: ContractSet;
+  lake: Lake;
+  cleanse: CleanseEngine;
+  warehouse: Warehouse;
+  /** redo work even when the same batch already went through a stage */
+  force: boolean;
+}

@@ -1,0 +1,31 @@
+import { ingest, RawZoneConflictError } from '../ingest/ingest.ts';
+import { InputFileError } from '../ingest/inspect.ts';
+import { StageError, type Stage } from '../orchestrator/types.ts';
+import type { PipelineContext } from './context.ts';
+
+/** Lands the generated batch in the lake's raw zone (immutable; identical content is a no-op). */
+export function ingestStage(p: PipelineContext): Stage {
+  return {
+    name: 'ingest',
+    dependsOn: ['generate'],
+    async run(ctx) {
+      try {
+        const r = await ingest({
+          batch: ctx.options.batch,
+          sourceDir: p.paths.generated(ctx.options.batch),
+          lake: p.lake,
+          contracts: p.contracts,
+          force: p.force,
+          signal: ctx.signal,
+          onProgress: (pr) => ctx.progress({ dataset: pr.dataset, fraction: pr.fraction, message: `checksumming ${pr.file}` }),
+        });
+        const rows = Object.fromEntries(Object.entries(r.manifest.datasets).map(([k, v]) => [k, v.rows]));
+        ctx.log('info', r.landed ? `landed batch ${r.batch} in ${p.lake.root}/raw` : `batch ${r.batch} already landed with identical content; nothing to do`, { rows });
+        return { rows, outputs: { manifest: r.manifestKey, landed: r.landed }, summary: r.landed ? 'landed' : 'already landed (no-op)' };
+      } catch (err) {
+        if (err instanceof InputFileError || err instanceof RawZoneConflictError) throw new StageError(err.message, { retryable: false, cause: err });
+        throw err;
+      }
+    },
+  };
+}
