@@ -3,7 +3,7 @@
 // warehouse tables against the catalog. Names are never spliced into SQL from the request.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadContracts } from '../contract/load.ts';
 import type { ContractSet } from '../contract/types.ts';
@@ -11,7 +11,8 @@ import { ident, literalList } from '../duckdb/sql.ts';
 import type { ColumnInfo, DatasetEntry, DatasetRef } from './contract.ts';
 import { ApiError } from './errors.ts';
 import type { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import { generatedBatchDir, type WorkspaceLayout } from './workspace-layout.ts';
+import type { WorkspacePaths } from '../workspace.ts';
+import { curatedManifests, landedBatches, rawManifest, type CuratedDataset } from './lake-manifests.ts';
 
 export interface ResolvedDataset {
   ref: DatasetRef;
@@ -25,10 +26,13 @@ export interface ResolvedDataset {
 
 const BATCH_DIR = /^batch=(\d+)$/;
 
-function batchesIn(dir: string): number[] {
+/** generated/, the parent of every generated/batch=<k>/ */
+export const generatedRoot = (paths: WorkspacePaths) => dirname(paths.generated(1));
+
+function batchesIn(dir: string, pattern: RegExp = BATCH_DIR): number[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .map((n) => BATCH_DIR.exec(n)?.[1])
+    .map((n) => pattern.exec(n)?.[1])
     .filter((b): b is string => b !== undefined)
     .map(Number)
     .sort((a, b) => a - b);
@@ -56,7 +60,7 @@ export class Catalog {
   readonly contracts: ContractSet;
 
   constructor(
-    private readonly layout: WorkspaceLayout,
+    private readonly layout: WorkspacePaths,
     private readonly files: FileReader,
     private readonly warehouse: WarehouseReader,
   ) {
@@ -68,7 +72,7 @@ export class Catalog {
   }
 
   private generatedManifest(batch: number): GeneratedManifestFile | null {
-    const path = join(generatedBatchDir(this.layout, batch), 'manifest.json');
+    const path = join(this.layout.generated(batch), 'manifest.json');
     if (!existsSync(path)) return null;
     try {
       return JSON.parse(readFileSync(path, 'utf8')) as GeneratedManifestFile;
@@ -77,50 +81,58 @@ export class Catalog {
     }
   }
 
-  /** The files behind a file dataset, found on disk; empty when there are none. */
-  private datasetFiles(ref: DatasetRef): { files: string[]; format: 'csv' | 'parquet' } {
+  /** The files behind a file dataset; empty when there are none. */
+  private datasetFiles(ref: DatasetRef): { files: string[]; format: 'csv' | 'parquet'; rows: number | null } {
     const { lake } = this.layout;
+    const lakeFiles = (keys: string[]) => keys.map((k) => join(lake, k)).filter((f) => existsSync(f));
+    const committed = (pick: (d: CuratedDataset) => { keys?: string[]; rows?: number }) => {
+      const parts = curatedManifests(this.layout).map((m) => m.datasets?.[ref.name]).filter((d) => d !== undefined).map(pick);
+      return { files: lakeFiles(parts.flatMap((x) => x.keys ?? [])), rows: parts.reduce((n, x) => n + (x.rows ?? 0), 0) };
+    };
     switch (ref.source) {
       case 'generated': {
-        const dir = join(generatedBatchDir(this.layout, ref.batch ?? 0), ref.name);
+        const dir = join(this.layout.generated(ref.batch ?? 0), ref.name);
         const csv = filesIn(dir, CSV);
-        return csv.length ? { files: csv, format: 'csv' } : { files: filesIn(dir, PARQUET), format: 'parquet' };
+        const rows = this.generatedManifest(ref.batch ?? 0)?.datasets?.[ref.name]?.rows ?? null;
+        return csv.length ? { files: csv, format: 'csv', rows } : { files: filesIn(dir, PARQUET), format: 'parquet', rows };
       }
-      case 'raw':
-        return { files: filesIn(join(lake, 'raw', 'csv', ref.name, `batch=${ref.batch ?? 0}`), CSV), format: 'csv' };
+      case 'raw': {
+        const d = rawManifest(this.layout, ref.batch ?? 0)?.datasets?.[ref.name];
+        return { files: lakeFiles((d?.files ?? []).map((f) => f.key)), format: 'csv', rows: d?.rows ?? null };
+      }
       case 'curated':
-        return { files: filesIn(join(lake, 'processed', 'parquet', ref.name), PARQUET, true), format: 'parquet' };
+        return { ...committed((d) => ({ keys: d.files, rows: d.curated_rows })), format: 'parquet' };
       case 'quarantine':
-        return { files: filesIn(join(lake, 'quarantine', ref.name), PARQUET, true), format: 'parquet' };
+        return { ...committed((d) => ({ keys: d.quarantine_files, rows: d.quarantined_rows })), format: 'parquet' };
+      case 'duplicates':
+        return { ...committed((d) => ({ keys: d.duplicate_files, rows: d.duplicates_removed })), format: 'parquet' };
       default:
-        return { files: [], format: 'parquet' };
+        return { files: [], format: 'parquet', rows: null };
     }
   }
 
   async list(): Promise<DatasetEntry[]> {
     const out: DatasetEntry[] = [];
     const describe = (name: string) => this.contracts.byName.get(name)?.description;
-    for (const batch of batchesIn(this.layout.generated)) {
-      const manifest = this.generatedManifest(batch);
+    for (const batch of batchesIn(generatedRoot(this.layout))) {
       for (const name of this.entityNames) {
         const ref: DatasetRef = { source: 'generated', name, batch };
-        const { files } = this.datasetFiles(ref);
-        if (!files.length) continue;
-        out.push({ ref, label: `${name} · batch ${batch}`, rows: manifest?.datasets?.[name]?.rows ?? null, files: files.length, description: describe(name) });
+        const { files, rows } = this.datasetFiles(ref);
+        if (files.length) out.push({ ref, label: `${name} · batch ${batch}`, rows, files: files.length, description: describe(name) });
       }
     }
-    for (const name of this.entityNames) {
-      for (const batch of batchesIn(join(this.layout.lake, 'raw', 'csv', name))) {
+    for (const batch of landedBatches(this.layout)) {
+      for (const name of this.entityNames) {
         const ref: DatasetRef = { source: 'raw', name, batch };
-        const { files } = this.datasetFiles(ref);
-        if (files.length) out.push({ ref, label: `${name} · batch ${batch}`, rows: null, files: files.length, description: describe(name) });
+        const { files, rows } = this.datasetFiles(ref);
+        if (files.length) out.push({ ref, label: `${name} · batch ${batch}`, rows, files: files.length, description: describe(name) });
       }
     }
-    for (const source of ['curated', 'quarantine'] as const) {
+    for (const source of ['curated', 'quarantine', 'duplicates'] as const) {
       for (const name of this.entityNames) {
         const ref: DatasetRef = { source, name };
-        const { files } = this.datasetFiles(ref);
-        if (files.length) out.push({ ref, label: name, rows: null, files: files.length, description: describe(name) });
+        const { files, rows } = this.datasetFiles(ref);
+        if (files.length) out.push({ ref, label: name, rows, files: files.length, description: source === 'curated' ? describe(name) : undefined });
       }
     }
     if (this.warehouse.exists() && !this.warehouse.blocked) {

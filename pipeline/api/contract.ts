@@ -10,8 +10,8 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 
 // ─── shared shapes ──────────────────────────────────────────────────────────────────────────────
 
-/** Where a dataset lives: files the generator wrote, the three lake zones, or a warehouse table. */
-export type DatasetSource = 'generated' | 'raw' | 'curated' | 'quarantine' | 'warehouse';
+/** Where a dataset lives: files the generator wrote, the lake zones (duplicates are kept beside the quarantine), or a warehouse table. */
+export type DatasetSource = 'generated' | 'raw' | 'curated' | 'quarantine' | 'duplicates' | 'warehouse';
 
 export interface DatasetRef {
   source: DatasetSource;
@@ -116,10 +116,6 @@ export interface AppInfo {
   activeProfile: string;
   generate: GenerateLimits;
   capabilities: {
-    /** pipeline/run: start, cancel, resume, rerun */
-    runs: Availability;
-    /** pipeline/profiles: named profiles beyond the built-in local one */
-    profiles: Availability;
     warehouse: Availability;
     dbtArtifacts: Availability;
   };
@@ -340,7 +336,8 @@ export interface ApiMethods {
   'datasets.list': { req: Record<string, never>; res: DatasetEntry[] };
   'datasets.page': { req: PageRequest; res: PageResult };
   'datasets.profile': { req: { ref: DatasetRef; column: string; filters?: Filter[] }; res: ColumnProfile };
-  'runs.start': { req: { batch: number; stages?: StageName[]; profile?: string }; res: { runId: string } };
+  /** force: redo stages even where the batch already went through them (replaces what was landed) */
+  'runs.start': { req: { batch: number; stages?: StageName[]; profile?: string; force?: boolean }; res: { runId: string } };
   'runs.resume': { req: { runId: string }; res: { runId: string } };
   'runs.rerunStage': { req: { runId: string; stage: StageName }; res: { runId: string } };
   'runs.cancel': { req: { runId: string }; res: { cancelled: boolean } };

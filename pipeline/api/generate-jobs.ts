@@ -9,7 +9,9 @@ import { OptionError, parseGenerateOptions } from '../generate/options.ts';
 import type { GeneratedBatch, GenerateRequest } from './contract.ts';
 import { ApiError, errorBody } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
-import { generatedBatchDir, type WorkspaceLayout } from './workspace-layout.ts';
+import { lockWorkspace } from '../run/lock.ts';
+import type { WorkspacePaths } from '../workspace.ts';
+import { generatedRoot } from './catalog.ts';
 
 // Share of the whole job each phase takes, for one progress bar.
 const PHASES: [GenerateProgress['phase'], number][] = [
@@ -52,14 +54,14 @@ export class GenerateJobs {
   private active: { jobId: string; controller: AbortController } | null = null;
 
   constructor(
-    private readonly layout: WorkspaceLayout,
+    private readonly layout: WorkspacePaths,
     private readonly hub: EventHub,
     private readonly onDone: () => void,
   ) {}
 
-  start(req: GenerateRequest): { jobId: string; out: string } {
+  async start(req: GenerateRequest): Promise<{ jobId: string; out: string }> {
     if (this.active) throw new ApiError('conflict', 'A batch is already being generated.', { hint: 'Wait for it to finish or cancel it.' });
-    const out = generatedBatchDir(this.layout, req.batch);
+    const out = this.layout.generated(req.batch);
     let options;
     try {
       options = parseGenerateOptions({ ...req, out });
@@ -68,6 +70,13 @@ export class GenerateJobs {
         throw new ApiError('invalid_request', err.message, { details: [{ path: OPTION_FIELD[err.option] ?? err.option, message: err.message.replace(/^--[\w-]+: /, '') }] });
       }
       throw err;
+    }
+    // The workspace lock keeps a pipeline run (from here or the CLI) from using half-written files.
+    let unlock: () => Promise<void>;
+    try {
+      unlock = await lockWorkspace(this.layout.root, `claims ui: generating batch ${req.batch}`);
+    } catch (err) {
+      throw new ApiError('conflict', (err as Error).message, { cause: err });
     }
     const jobId = randomBytes(6).toString('hex');
     const controller = new AbortController();
@@ -81,7 +90,8 @@ export class GenerateJobs {
       .catch((err: unknown) =>
         this.hub.emit({ kind: 'generate.finished', jobId, batch, status: controller.signal.aborted ? 'cancelled' : 'failed', ...(controller.signal.aborted ? {} : { error: errorBody(err) }) }),
       )
-      .finally(() => {
+      .finally(async () => {
+        await unlock();
         this.active = null;
         this.onDone();
         this.hub.emit({ kind: 'workspace.changed', what: 'datasets' });
@@ -101,12 +111,12 @@ export class GenerateJobs {
 
   /** Batches with a manifest, i.e. generated to the end. */
   batches(): GeneratedBatch[] {
-    if (!existsSync(this.layout.generated)) return [];
+    if (!existsSync(generatedRoot(this.layout))) return [];
     const out: GeneratedBatch[] = [];
-    for (const name of readdirSync(this.layout.generated)) {
+    for (const name of readdirSync(generatedRoot(this.layout))) {
       const m = /^batch=(\d+)$/.exec(name);
       if (!m) continue;
-      const dir = generatedBatchDir(this.layout, Number(m[1]));
+      const dir = this.layout.generated(Number(m[1]));
       const path = join(dir, 'manifest.json');
       if (!existsSync(path)) continue;
       try {

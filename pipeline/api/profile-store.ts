@@ -1,90 +1,97 @@
-// Profiles as the app shows them: the built-in local profile, the named ones in profiles.yaml
-// (through pipeline/profiles), and which one is active for runs started here. The active choice
-// is the app's own state, kept in <workspace>/.claims-ui.json.
+// Profiles as the app shows and edits them, through pipeline/profiles: the built-in local
+// profile, the named ones in <workspace>/profiles.yaml, and the active one (kept in that file,
+// so `claims run` and the app agree). Only local profiles exist until the cloud stages land.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadProfilesModule, normaliseProblems } from './backend-modules.ts';
-import type { Json, ProfileList, ProfileProblem, ProfileSummary } from './contract.ts';
+import { activateProfile, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../profiles/load.ts';
+import type { Profile, RawProfile } from '../profiles/types.ts';
+import type { WorkspacePaths } from '../workspace.ts';
+import type { Json, ProfileList, ProfileProblem } from './contract.ts';
 import { ApiError } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
-import type { WorkspaceLayout } from './workspace-layout.ts';
 
 export const BUILT_IN_PROFILE = 'local';
 
-function summarise(raw: unknown): ProfileSummary[] {
-  const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? Object.entries(raw as Record<string, unknown>).map(([name, v]) => ({ name, ...(v as object) })) : [];
-  return list.map((p) => {
-    if (typeof p === 'string') return { name: p, builtIn: p === BUILT_IN_PROFILE, kind: p === BUILT_IN_PROFILE ? 'local' : 'unknown' };
-    const o = p as { name?: unknown; kind?: unknown; type?: unknown; target?: unknown; description?: unknown; builtIn?: unknown };
-    const name = String(o.name);
-    return {
-      name,
-      builtIn: o.builtIn === true || name === BUILT_IN_PROFILE,
-      kind: String(o.kind ?? o.type ?? o.target ?? 'local'),
-      ...(typeof o.description === 'string' ? { description: o.description } : {}),
-    };
-  });
+/** A resolved profile in the file's own shape (snake_case keys), e.g. to start a new one from. */
+export function rawProfile(p: Profile): RawProfile {
+  return {
+    kind: p.kind,
+    ...(p.description ? { description: p.description } : {}),
+    generate: { ...p.generate },
+    retry: { max_attempts: p.retry.maxAttempts, base_delay_ms: p.retry.baseDelayMs, max_delay_ms: p.retry.maxDelayMs, jitter: p.retry.jitter },
+    timeouts: { ...p.timeouts },
+    ...(p.schedule ? { schedule: p.schedule } : {}),
+    freshness_hours: p.freshness_hours,
+    duckdb: { ...p.duckdb },
+    dbt: { ...p.dbt },
+  };
+}
+
+/** Problems of one profile, with paths relative to it ("generate.members"), or "name". */
+function relative(problems: ProfileProblem[], name: string): ProfileProblem[] {
+  const prefix = `profiles.${name}`;
+  return problems.map((p) => ({ ...p, path: p.path === prefix ? 'name' : p.path.startsWith(`${prefix}.`) ? p.path.slice(prefix.length + 1) : p.path }));
+}
+
+function asApiError(err: unknown): never {
+  if (err instanceof ProfileError) {
+    throw new ApiError('invalid_request', `${err.file} is not a valid profiles file.`, { details: err.problems, hint: 'Fix the file, or remove the broken profile from it.', cause: err });
+  }
+  throw err;
 }
 
 export class ProfileStore {
   constructor(
-    private readonly layout: WorkspaceLayout,
+    private readonly paths: WorkspacePaths,
     private readonly hub: EventHub,
   ) {}
 
-  active(): string {
-    if (!existsSync(this.layout.uiState)) return BUILT_IN_PROFILE;
-    try {
-      const state = JSON.parse(readFileSync(this.layout.uiState, 'utf8')) as { activeProfile?: unknown };
-      return typeof state.activeProfile === 'string' ? state.activeProfile : BUILT_IN_PROFILE;
-    } catch {
-      return BUILT_IN_PROFILE;
-    }
-  }
-
   async list(): Promise<ProfileList> {
-    const loaded = await loadProfilesModule();
-    let profiles: ProfileSummary[] = [{ name: BUILT_IN_PROFILE, builtIn: true, kind: 'local', description: 'Embedded DuckDB and a lake folder in this workspace.' }];
-    if (loaded.module) {
-      const named = summarise(await loaded.module.listProfiles(this.layout.root));
-      profiles = [...profiles.filter((p) => !named.some((n) => n.name === p.name)), ...named];
-    }
-    const active = profiles.some((p) => p.name === this.active()) ? this.active() : BUILT_IN_PROFILE;
-    return { active, profiles, editing: loaded.availability };
+    const { active, profiles } = await listProfiles(this.paths.profiles).catch(asApiError);
+    return {
+      active,
+      profiles: profiles.map((p) => ({ name: p.name, builtIn: p.name === BUILT_IN_PROFILE, kind: p.kind, ...(p.description ? { description: p.description } : {}) })),
+      editing: { available: true },
+    };
   }
 
+  async active(): Promise<string> {
+    return (await this.list()).active;
+  }
+
+  /** The profile as written in the file; the built-in one as its full settings. */
   async get(name: string): Promise<{ name: string; builtIn: boolean; profile: Record<string, Json> }> {
-    const loaded = await loadProfilesModule();
-    if (!loaded.module) {
-      if (name === BUILT_IN_PROFILE) return { name, builtIn: true, profile: {} };
-      throw new ApiError('not_found', `There is no profile "${name}".`);
-    }
-    const list = await this.list();
-    if (!list.profiles.some((p) => p.name === name)) throw new ApiError('not_found', `There is no profile "${name}" in ${this.layout.profiles}.`);
-    const profile = (await loaded.module.loadProfile(this.layout.root, name)) as Record<string, Json>;
-    return { name, builtIn: name === BUILT_IN_PROFILE, profile: profile ?? {} };
+    if (name === BUILT_IN_PROFILE) return { name, builtIn: true, profile: rawProfile(LOCAL_PROFILE) as Record<string, Json> };
+    const doc = await readProfilesFile(this.paths.profiles).catch(asApiError);
+    const raw = doc.profiles[name];
+    if (!raw) throw new ApiError('not_found', `There is no profile "${name}" in ${this.paths.profiles}.`);
+    return { name, builtIn: false, profile: raw as Record<string, Json> };
   }
 
-  async validate(profile: Record<string, Json>): Promise<ProfileProblem[]> {
-    const loaded = await loadProfilesModule();
-    if (!loaded.module) throw new ApiError('unavailable', (loaded.availability as { reason: string }).reason);
-    return normaliseProblems(await loaded.module.validateProfile(profile));
+  validate(name: string, profile: Record<string, Json>): ProfileProblem[] {
+    return relative(validateProfiles({ profiles: { [name]: profile } }), name);
   }
 
   async save(name: string, profile: Record<string, Json>): Promise<{ saved: boolean; problems: ProfileProblem[] }> {
-    if (name === BUILT_IN_PROFILE) throw new ApiError('invalid_request', 'The built-in local profile cannot be overwritten.', { details: [{ path: 'name', message: 'choose another name' }] });
-    const problems = await this.validate(profile);
+    if (name === BUILT_IN_PROFILE) return { saved: false, problems: [{ path: 'name', message: 'the built-in local profile cannot be replaced; choose another name' }] };
+    const problems = this.validate(name, profile);
     if (problems.length) return { saved: false, problems };
-    const loaded = await loadProfilesModule();
-    await loaded.module!.saveProfile(this.layout.root, name, profile);
+    try {
+      await saveProfile(this.paths.profiles, name, profile);
+    } catch (err) {
+      if (err instanceof ProfileError) return { saved: false, problems: relative(err.problems, name) };
+      throw err;
+    }
     this.hub.emit({ kind: 'workspace.changed', what: 'profiles' });
     return { saved: true, problems: [] };
   }
 
   async activate(name: string): Promise<{ active: string }> {
-    const list = await this.list();
-    if (!list.profiles.some((p) => p.name === name)) throw new ApiError('not_found', `There is no profile "${name}".`);
-    writeFileSync(this.layout.uiState, `${JSON.stringify({ activeProfile: name }, null, 2)}\n`);
+    try {
+      await activateProfile(this.paths.profiles, name);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new ApiError('not_found', err.problems.map((p) => p.message).join('; '), { cause: err });
+      throw err;
+    }
     this.hub.emit({ kind: 'workspace.changed', what: 'profiles' });
     return { active: name };
   }

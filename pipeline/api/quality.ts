@@ -2,39 +2,28 @@
 // (raw = duplicates + quarantined + curated, curated = loaded), dbt test results with the tables
 // holding their failing rows, and how fresh the loaded data is.
 
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ident, literal } from '../duckdb/sql.ts';
+import { ident } from '../duckdb/sql.ts';
 import type { QualityOverview } from './contract.ts';
 import { relationColumns, warehouseTables } from './catalog.ts';
 import { allTests, readDbtArtifacts, testResults } from './lineage.ts';
-import type { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import type { WorkspaceLayout } from './workspace-layout.ts';
+import { curatedManifests } from './lake-manifests.ts';
+import type { WarehouseReader } from './warehouse-reader.ts';
+import type { WorkspacePaths } from '../workspace.ts';
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
-function hasParquet(dir: string): boolean {
-  if (!existsSync(dir)) return false;
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).some((e) => e.isFile() && e.name.endsWith('.parquet'));
-}
-
-async function quarantine(layout: WorkspaceLayout, files: FileReader): Promise<QualityOverview['quarantine']> {
-  const dir = join(layout.lake, 'quarantine');
-  if (!hasParquet(dir)) {
-    // cleanse writes a curated manifest per batch; with one and no quarantine files, nothing was rejected
-    const cleansed = existsSync(join(layout.lake, '_manifests', 'curated'));
-    return cleansed ? { available: true, rows: [] } : { available: false, reason: 'No cleanse has run yet: quarantined rows appear here after the cleanse stage.' };
+/** Quarantined rows per dataset, reason and batch, as each batch's commit recorded them. */
+function quarantine(paths: WorkspacePaths): QualityOverview['quarantine'] {
+  const manifests = curatedManifests(paths);
+  if (!manifests.length) return { available: false, reason: 'No cleanse has run yet: quarantined rows appear here after the cleanse stage.' };
+  const rows: NonNullable<QualityOverview['quarantine']['rows']> = [];
+  for (const m of manifests) {
+    for (const [dataset, d] of Object.entries(m.datasets ?? {})) {
+      for (const [reason, n] of Object.entries(d.quarantine_by_reason ?? {})) if (n > 0) rows.push({ dataset, reason, batch: m.batch, rows: n });
+    }
   }
-  const rows = await files.use(async (conn) =>
-    (
-      await conn.runAndReadAll(
-        `SELECT dataset, reason, batch_id AS batch, count(*) AS n FROM read_parquet(${literal(join(dir, '*', 'batch=*', '*.parquet'))}, union_by_name = true)
-         GROUP BY ALL ORDER BY dataset, n DESC, reason, batch`,
-      )
-    ).getRowObjectsJson(),
-  );
-  return { available: true, rows: rows.map((r) => ({ dataset: String(r.dataset), reason: String(r.reason), batch: num(r.batch), rows: num(r.n) })) };
+  return { available: true, rows: rows.sort((a, b) => a.dataset.localeCompare(b.dataset) || b.rows - a.rows || a.batch - b.batch) };
 }
 
 async function reconciliation(conn: DuckDBConnection): Promise<QualityOverview['reconciliation']> {
@@ -82,8 +71,8 @@ async function freshness(conn: DuckDBConnection): Promise<QualityOverview['fresh
   return { available: true, rows: out };
 }
 
-export async function qualityOverview(layout: WorkspaceLayout, files: FileReader, warehouse: WarehouseReader): Promise<QualityOverview> {
-  const q = await quarantine(layout, files);
+export async function qualityOverview(layout: WorkspacePaths, warehouse: WarehouseReader): Promise<QualityOverview> {
+  const q = quarantine(layout);
   const artifacts = readDbtArtifacts(layout.dbtTarget);
   const noWarehouse = { available: false as const, reason: warehouse.blocked ? `The warehouse is busy: ${warehouse.blocked}.` : 'No pipeline run yet: there is no warehouse in this workspace.' };
   if (!warehouse.exists() || warehouse.blocked) {

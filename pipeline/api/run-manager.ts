@@ -1,10 +1,10 @@
 // Starting, cancelling, resuming and re-running pipeline runs from the app, through the run
-// launcher (pipeline/run). Reading runs goes straight to the orchestrator's run store, so runs
-// started from the CLI or a schedule show up too.
+// launcher (pipeline/run) as `claims run` uses it. Reading runs goes straight to the orchestrator's
+// run store, so runs started from the CLI or a schedule show up too.
 
 import { listRuns, loadRun, readEvents } from '../orchestrator/store.ts';
 import type { RunEvent, RunRecord, StageName } from '../orchestrator/types.ts';
-import { loadRunModule, type StartPipelineRunOptions } from './backend-modules.ts';
+import { startPipelineRun, type StartRunOptions } from '../run/index.ts';
 import type { RunListRequest } from './contract.ts';
 import { ApiError } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
@@ -23,12 +23,7 @@ export class RunManager {
     private readonly onFinished: () => void,
   ) {}
 
-  async start(opts: Omit<StartPipelineRunOptions, 'workspace' | 'trigger'>): Promise<{ runId: string }> {
-    const loaded = await loadRunModule();
-    if (!loaded.module) {
-      const a = loaded.availability as { reason: string; hint?: string };
-      throw new ApiError('unavailable', a.reason, a.hint ? { hint: a.hint } : {});
-    }
+  async start(opts: Omit<StartRunOptions, 'workspace' | 'trigger'>): Promise<{ runId: string }> {
     if (this.active) throw new ApiError('conflict', `A run is already going${this.active.runId ? ` (${this.active.runId})` : ''}.`, { hint: 'Wait for it to finish, or cancel it first.' });
     const controller = new AbortController();
     const active: { runId: string | null; controller: AbortController } = { runId: null, controller };
@@ -46,9 +41,8 @@ export class RunManager {
         }
         this.hub.emit({ kind: 'run', event });
       };
-      loaded.module
-        .startPipelineRun({ ...opts, workspace: this.workspace, trigger: 'manual' }, { signal: controller.signal, onEvent })
-        .then((record) => {
+      startPipelineRun({ ...opts, workspace: this.workspace, trigger: 'manual' }, { signal: controller.signal, onEvent })
+        .then(({ record }) => {
           if (!settled) {
             settled = true;
             resolve({ runId: record.runId });
@@ -57,8 +51,9 @@ export class RunManager {
         .catch((err: unknown) => {
           if (!settled) {
             settled = true;
+            // refused before the run existed: a busy workspace, a bad profile, a resume that cannot be
             const message = (err as Error).message;
-            reject(new ApiError(/resum|profile|batch|stage/i.test(message) ? 'invalid_request' : 'internal', message, { cause: err }));
+            reject(new ApiError(/busy/i.test(message) ? 'conflict' : 'invalid_request', message, { cause: err }));
           } else {
             console.error(`run ${active.runId}: ${(err as Error).message}`);
           }
@@ -82,12 +77,14 @@ export class RunManager {
     }
     const stages = old.stages.filter((s) => s.status !== 'skipped').map((s) => s.name);
     const selection = stages.length === old.stages.length ? {} : { stages };
-    return this.start({ profile: old.profile, batch: old.batch, resumeRunId: runId, ...selection });
+    const force = (old.options as { force?: unknown }).force === true;
+    return this.start({ profile: old.profile, batch: old.batch, resumeRunId: runId, force, ...selection });
   }
 
   async rerunStage(runId: string, stage: StageName): Promise<{ runId: string }> {
     const old = await this.load(runId);
-    return this.start({ profile: old.profile, batch: old.batch, stages: [stage] });
+    // rerunning means doing the work again, even where the stage would see it as already done
+    return this.start({ profile: old.profile, batch: old.batch, stages: [stage], force: true });
   }
 
   cancel(runId: string): { cancelled: boolean } {

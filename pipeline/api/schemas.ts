@@ -18,7 +18,7 @@ const datasetRef = {
   additionalProperties: false,
   required: ['source', 'name'],
   properties: {
-    source: { enum: ['generated', 'raw', 'curated', 'quarantine', 'warehouse'] },
+    source: { enum: ['generated', 'raw', 'curated', 'quarantine', 'duplicates', 'warehouse'] },
     name,
     batch: { type: 'integer', minimum: 1, maximum: 1000 },
   },
@@ -90,6 +90,7 @@ const schemas: Record<ApiMethod, object> = {
       batch: { type: 'integer', minimum: 1, maximum: 1000 },
       stages: { type: 'array', items: stage, minItems: 1, uniqueItems: true },
       profile: profileName,
+      force: { type: 'boolean' },
     },
   },
   'runs.resume': { type: 'object', additionalProperties: false, required: ['runId'], properties: { runId } },

@@ -6,9 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATE_DEFAULTS, MAX_BATCH, MAX_CLAIMS, MAX_MEMBERS, MAX_PROVIDERS } from '../generate/options.ts';
-import { STAGE_NAMES } from '../orchestrator/types.ts';
 import { analyticsOptions, dashboard } from './analytics.ts';
-import { loadProfilesModule, loadRunModule } from './backend-modules.ts';
 import { Catalog, warehouseTables } from './catalog.ts';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './contract.ts';
 import { CountCache, profileColumn, readPage } from './dataset-query.ts';
@@ -23,7 +21,13 @@ import { RunManager } from './run-manager.ts';
 import { validateRequest } from './schemas.ts';
 import { runConsoleQuery } from './sql-console.ts';
 import { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import { workspaceLayout } from './workspace-layout.ts';
+import { pipelineStages } from '../run/index.ts';
+import type { PipelineContext } from '../stages/context.ts';
+import { workspacePaths } from '../workspace.ts';
+
+// The stages `claims run` runs, in order. The factories only keep the context for their run();
+// naming them needs none, so an empty one is passed.
+const PIPELINE_STAGES = pipelineStages({} as PipelineContext).map((s) => s.name);
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
@@ -38,12 +42,12 @@ export interface ClaimsService {
 type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
 export function createClaimsService(opts: { workspace: string; log?: (line: string) => void }): ClaimsService {
-  const layout = workspaceLayout(opts.workspace);
+  const layout = workspacePaths(opts.workspace);
   mkdirSync(layout.root, { recursive: true });
   const log = opts.log ?? ((line: string) => console.error(line));
   const hub = new EventHub();
   const files = new FileReader();
-  const warehouse = new WarehouseReader(layout.warehouse, [`${layout.lake}/`]);
+  const warehouse = new WarehouseReader(layout.warehouse, [`${layout.lake}/`], join(layout.root, '.lock'));
   const catalog = new Catalog(layout, files, warehouse);
   const counts = new CountCache();
   const jobs = new GenerateJobs(layout, hub, () => counts.clear());
@@ -55,12 +59,11 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
 
   const handlers: Handlers = {
     'app.info': async (): Promise<AppInfo> => {
-      const [run, prof] = await Promise.all([loadRunModule(), loadProfilesModule()]);
       return {
         version: VERSION,
         workspace: layout.root,
-        stages: [...STAGE_NAMES],
-        activeProfile: (await profiles.list()).active,
+        stages: PIPELINE_STAGES,
+        activeProfile: await profiles.active(),
         generate: {
           defaults: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, batch: GENERATE_DEFAULTS.batch, dirtyRate: 0.02 },
           maxBatch: MAX_BATCH,
@@ -69,8 +72,6 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
           maxClaims: MAX_CLAIMS,
         },
         capabilities: {
-          runs: run.availability,
-          profiles: prof.availability,
           warehouse: warehouse.exists() ? { available: true } : { available: false, reason: 'No pipeline run yet: there is no warehouse in this workspace.', hint: 'Run the pipeline to load the warehouse.' },
           dbtArtifacts: readDbtArtifacts(layout.dbtTarget) ? { available: true } : { available: false, reason: 'No dbt run yet.', hint: 'Run the pipeline; its transform stage runs dbt.' },
         },
@@ -82,7 +83,7 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'datasets.list': () => catalog.list(),
     'datasets.page': (req) => readPage(catalog, counts, req),
     'datasets.profile': (req) => profileColumn(catalog, req),
-    'runs.start': async (req) => runs.start({ batch: req.batch, profile: req.profile ?? (await profiles.list()).active, ...(req.stages ? { stages: req.stages } : {}) }),
+    'runs.start': async (req) => runs.start({ batch: req.batch, profile: req.profile ?? (await profiles.active()), force: req.force === true, ...(req.stages ? { stages: req.stages } : {}) }),
     'runs.resume': (req) => runs.resume(req.runId),
     'runs.rerunStage': (req) => runs.rerunStage(req.runId, req.stage),
     'runs.cancel': (req) => runs.cancel(req.runId),
@@ -90,12 +91,12 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'runs.get': (req) => runs.get(req.runId),
     'profiles.list': () => profiles.list(),
     'profiles.get': (req) => profiles.get(req.name),
-    'profiles.validate': async (req) => ({ problems: await profiles.validate(req.profile) }),
+    'profiles.validate': (req) => ({ problems: profiles.validate(req.name, req.profile) }),
     'profiles.save': (req) => profiles.save(req.name, req.profile),
     'profiles.activate': (req) => profiles.activate(req.name),
     'lineage.graph': () => lineageGraph(readDbtArtifacts(layout.dbtTarget)),
     'lineage.node': async (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id, await existingRelations()),
-    'quality.overview': () => qualityOverview(layout, files, warehouse),
+    'quality.overview': () => qualityOverview(layout, warehouse),
     'analytics.options': () => analyticsOptions(warehouse),
     'analytics.dashboard': (req) => dashboard(warehouse, req),
     'history.search': (req) => searchHistory(warehouse, catalog.contracts.byName, req.entity, req.query),

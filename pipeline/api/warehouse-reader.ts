@@ -3,7 +3,7 @@
 // configuration changes), and let go when idle or while a run writes to it: DuckDB allows one
 // writer per file, and the pipeline (in this process or the CLI) must be able to take it.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { literalList } from '../duckdb/sql.ts';
 import { ApiError } from './errors.ts';
@@ -20,7 +20,23 @@ export class WarehouseReader {
     readonly path: string,
     /** folders queries may still read (the lake), e.g. for views over Parquet */
     private readonly allowedDirectories: string[],
+    /** the workspace lock a pipeline run holds (pipeline/run/lock.ts) */
+    private readonly lockFile?: string,
   ) {}
+
+  /** A run in another process (claims run, a schedule) that holds the workspace, if any. */
+  private externalRun(): string | null {
+    if (!this.lockFile || !existsSync(this.lockFile)) return null;
+    try {
+      const holder = JSON.parse(readFileSync(this.lockFile, 'utf8')) as { pid?: number; what?: string };
+      if (typeof holder.pid !== 'number' || holder.pid === process.pid) return null;
+      process.kill(holder.pid, 0);
+      return holder.what ?? `process ${holder.pid}`;
+    } catch (err) {
+      // EPERM: the holder is alive but not ours to signal; anything else: no live holder
+      return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'another process' : null;
+    }
+  }
 
   exists(): boolean {
     return existsSync(this.path);
@@ -47,6 +63,12 @@ export class WarehouseReader {
     }
     if (!this.exists()) {
       throw new ApiError('unavailable', 'No pipeline run yet: there is no warehouse in this workspace.', { hint: 'Run the pipeline to load the warehouse.' });
+    }
+    const external = this.externalRun();
+    // Only a run writes the warehouse; generating data holds the lock too but never touches it.
+    if (external && /\brun\b/.test(external)) {
+      await this.closeWhenIdle(false);
+      throw new ApiError('unavailable', `The warehouse is busy: ${external} is running.`, { hint: 'It is readable again as soon as that run ends.' });
     }
     this.inFlight++;
     if (this.idleTimer) clearTimeout(this.idleTimer);

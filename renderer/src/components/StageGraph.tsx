@@ -6,6 +6,13 @@ import { fmtCompact, fmtInt, fmtSeconds } from '../format.ts';
 import type { LiveRun } from '../state/run-live.ts';
 import { Icon } from './icons.tsx';
 
+/** Rows a stage carried forward: its outputs, not the rows it set aside (quarantine, duplicates). */
+export function primaryRows(rows: Record<string, number>): number {
+  return Object.entries(rows)
+    .filter(([k]) => !/^(quarantine|duplicates)\./.test(k))
+    .reduce((n, [, v]) => n + v, 0);
+}
+
 export const STATUS_TONE: Record<string, string> = { succeeded: 'ok', failed: 'bad', running: 'run', cancelled: 'warn', pending: '', skipped: '' };
 
 export function StageGraph({ stages, run, progress, selected, onSelect }: { stages: StageName[]; run: RunRecord | null; progress?: LiveRun['progress']; selected?: StageName | null; onSelect?: (s: StageName) => void }) {
@@ -14,7 +21,7 @@ export function StageGraph({ stages, run, progress, selected, onSelect }: { stag
       {stages.map((name, i) => {
         const rec = run?.stages.find((s) => s.name === name);
         const status = rec?.status ?? 'pending';
-        const rows = rec ? Object.values(rec.rows).reduce((a, b) => a + b, 0) : 0;
+        const rows = rec ? primaryRows(rec.rows) : 0;
         const p = progress?.[name];
         return (
           <Fragment key={name}>

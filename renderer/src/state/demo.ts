@@ -19,7 +19,7 @@ export const DEMO_STEPS: DemoStep[] = [
   { title: 'Welcome', view: 'generate', caption: 'This tour generates a small synthetic claims dataset, runs the whole pipeline on the embedded DuckDB, and walks through the data, its quality, the dbt lineage and the claims KPIs.' },
   { title: 'Generate', view: 'generate', action: 'generate', caption: 'Generating 500 members, 60 providers and 5,000 claims with 2% injected defects. DuckDB writes the CSV files while progress streams in.' },
   { title: 'Preview the data', view: 'data', params: { source: 'generated', name: 'claims', batch: String(DEMO_BATCH) }, caption: 'The raw claims file, paged from DuckDB. Click a column header for its profile: amounts read as text show the defects the generator injected.' },
-  { title: 'Run the pipeline', view: 'pipeline', action: 'run', caption: 'Ingest lands the files in the lake, cleanse applies the contract and quarantines bad rows, load fills the warehouse, dbt builds the marts and verify reconciles.' },
+  { title: 'Run the pipeline', view: 'pipeline', action: 'run', caption: 'Ingest lands the generated files in the lake, cleanse applies the contracts and quarantines bad rows with their reasons, load fills the warehouse, and verify reconciles every row.' },
   { title: 'Data quality', view: 'quality', caption: 'Every rejected row is kept with its reason and original values; each batch must reconcile from raw to loaded; dbt test failures link to the failing rows.' },
   { title: 'Lineage', view: 'lineage', caption: 'The dbt graph from sources through staging and core to the marts. Click a model for its columns, SQL, tests and last run.' },
   { title: 'Claims KPIs', view: 'analytics', caption: 'Billed, allowed and paid, PMPM, denial rate and turnaround, computed on the marts. Filter by dates and plan; export any chart.' },
@@ -44,8 +44,9 @@ async function perform(step: DemoStep): Promise<string | null> {
     return null;
   }
   if (step.action === 'run') {
-    if (!app.info?.capabilities.runs.available) return `This build cannot start runs: ${app.info?.capabilities.runs.available === false ? app.info.capabilities.runs.reason : ''} The next steps show what an earlier run left, or their empty states.`;
-    const { runId } = await call('runs.start', { batch: DEMO_BATCH });
+    // the batch was just generated with the demo's sizes: run the rest on it, replacing any earlier landing
+    const stages = (app.info?.stages ?? []).filter((s) => s !== 'generate');
+    const { runId } = await call('runs.start', { batch: DEMO_BATCH, stages, force: true });
     useRouter.getState().go('run', { id: runId });
     return null;
   }

@@ -17,6 +17,7 @@ const GROUPS: { source: DatasetSource; title: string }[] = [
   { source: 'raw', title: 'Lake · raw' },
   { source: 'curated', title: 'Lake · curated' },
   { source: 'quarantine', title: 'Lake · quarantine' },
+  { source: 'duplicates', title: 'Lake · duplicates removed' },
   { source: 'warehouse', title: 'Warehouse' },
 ];
 

@@ -43,7 +43,7 @@ export function HistoryView() {
           {search.data?.available ? (
             search.data.matches.length ? (
               <div style={{ maxHeight: 560, overflow: 'auto' }}>
-                <table className="table">
+                <table className="table" data-testid="history-matches">
                   <tbody>
                     {search.data.matches.map((m) => (
                       <tr key={m.id} className="clickable" onClick={() => go('history', { entity, id: m.id })} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && go('history', { entity, id: m.id })} style={id === m.id ? { background: 'var(--accent-soft)' } : undefined}>

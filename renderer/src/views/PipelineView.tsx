@@ -12,7 +12,7 @@ import { useApp } from '../state/app.ts';
 import { useRunLive } from '../state/run-live.ts';
 import { useRouter } from '../state/router.ts';
 
-export function RunControls({ compact = false }: { compact?: boolean }) {
+export function RunControls() {
   const info = useApp((s) => s.info)!;
   const activeRunId = useApp((s) => s.activeRunId);
   const revision = useApp((s) => s.revision.datasets);
@@ -20,15 +20,20 @@ export function RunControls({ compact = false }: { compact?: boolean }) {
   const go = useRouter((s) => s.go);
   const [batch, setBatch] = useState<number | null>(null);
   const [stages, setStages] = useState<StageName[] | null>(null);
+  const [force, setForce] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
-  const runs = info.capabilities.runs;
   const chosen = batch ?? batches.data?.[0]?.batch ?? 1;
+  const generated = batches.data?.find((b) => b.batch === chosen);
+  // A batch generated here keeps its own sizes: by default the run starts after generate, which
+  // would otherwise regenerate it with the profile's settings.
+  const selected = stages ?? (generated ? info.stages.filter((s) => s !== 'generate') : null);
+  const all = !selected || selected.length === 0 || selected.length === info.stages.length;
   const start = async () => {
     setError(null);
     setStarting(true);
     try {
-      const { runId } = await call('runs.start', { batch: chosen, ...(stages ? { stages } : {}) });
+      const { runId } = await call('runs.start', { batch: chosen, force, ...(all ? {} : { stages: selected }) });
       go('run', { id: runId });
     } catch (err) {
       setError(err);
@@ -36,47 +41,49 @@ export function RunControls({ compact = false }: { compact?: boolean }) {
       setStarting(false);
     }
   };
+  const toggle = (s: StageName) => {
+    const cur = selected ?? info.stages;
+    const next = cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s];
+    setStages(next.length && next.length < info.stages.length ? info.stages.filter((x) => next.includes(x)) : []);
+  };
   return (
     <div className="stack" style={{ gap: 10 }}>
-      {!runs.available ? (
-        <div className="notice" data-testid="runs-unavailable">
-          <Icon name="info" />
-          <div>
-            <strong>Runs can't be started from this build.</strong> {runs.reason} {runs.hint ?? ''} Runs started elsewhere (CLI, schedule) still show below.
-          </div>
-        </div>
-      ) : null}
       <div className="row" style={{ flexWrap: 'wrap' }}>
         <label className="row" style={{ gap: 6 }}>
           <span className="muted">Batch</span>
-          <select value={chosen} onChange={(e) => setBatch(Number(e.target.value))} aria-label="Batch to run">
-            {(batches.data?.length ? batches.data.map((b) => b.batch) : [chosen]).map((b) => (
+          <select value={chosen} onChange={(e) => (setBatch(Number(e.target.value)), setStages(null))} aria-label="Batch to run">
+            {[...new Set([...(batches.data ?? []).map((b) => b.batch), chosen])].sort((a, b) => a - b).map((b) => (
               <option key={b} value={b}>
                 batch {b}
               </option>
             ))}
           </select>
         </label>
-        {!compact ? (
-          <div className="segmented" role="group" aria-label="Stages">
-            <button aria-pressed={stages === null} onClick={() => setStages(null)}>
-              All stages
+        <div className="segmented" role="group" aria-label="Stages">
+          <button aria-pressed={all} onClick={() => setStages([])}>
+            All stages
+          </button>
+          {info.stages.map((s) => (
+            <button key={s} aria-pressed={!all && (selected?.includes(s) ?? false)} onClick={() => toggle(s)}>
+              {s}
             </button>
-            {info.stages.map((s) => (
-              <button key={s} aria-pressed={stages?.includes(s) ?? false} onClick={() => setStages((cur) => { const next = cur?.includes(s) ? cur.filter((x) => x !== s) : [...(cur ?? []), s]; return next.length ? info.stages.filter((x) => next.includes(x)) : null; })}>
-                {s}
-              </button>
-            ))}
-          </div>
-        ) : null}
+          ))}
+        </div>
+        <label className="row" style={{ gap: 6 }} title="Redo stages even if this batch already went through them; replaces what was landed">
+          <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} style={{ height: 'auto' }} data-testid="run-force" /> Redo (force)
+        </label>
         <span className="muted">
           profile <strong style={{ color: 'var(--text)' }}>{info.activeProfile}</strong>
         </span>
-        <button className="btn primary" onClick={() => void start()} disabled={!runs.available || !!activeRunId || starting} style={{ marginLeft: 'auto' }} data-testid="run-start">
+        <button className="btn primary" onClick={() => void start()} disabled={!!activeRunId || starting} style={{ marginLeft: 'auto' }} data-testid="run-start">
           {starting ? <span className="spinner" /> : <Icon name="play" />} Run pipeline
         </button>
       </div>
-      {!batches.data?.length && batches.data ? <div className="muted">No generated batch yet: the generate stage will write batch {chosen} with the profile's sizes.</div> : null}
+      <div className="muted" style={{ fontSize: 12 }}>
+        {generated
+          ? `Batch ${chosen} is generated (${generated.options.members.toLocaleString('en-US')} members, ${generated.options.claims.toLocaleString('en-US')} claims, seed ${generated.options.seed}); ${selected?.includes('generate') || all ? "the generate stage regenerates it with the profile's settings unless they match." : `the run starts from ${selected?.[0] ?? 'ingest'}.`}`
+          : `Batch ${chosen} is not generated yet: the generate stage writes it with the profile's settings.`}
+      </div>
       {error ? <ErrorBox error={error} /> : null}
     </div>
   );

@@ -107,12 +107,12 @@ export function RunDetailView() {
             </button>
           ) : null}
           {!isActive && (run.status === 'failed' || run.status === 'cancelled') ? (
-            <button className="btn primary" onClick={() => void act(() => call('runs.resume', { runId: run.runId }))} disabled={!info.capabilities.runs.available || !!activeRunId} data-testid="run-resume">
+            <button className="btn primary" onClick={() => void act(() => call('runs.resume', { runId: run.runId }))} disabled={!!activeRunId} data-testid="run-resume">
               <Icon name="resume" /> Resume
             </button>
           ) : null}
           {!isActive && stage ? (
-            <button className="btn" onClick={() => void act(() => call('runs.rerunStage', { runId: run.runId, stage }))} disabled={!info.capabilities.runs.available || !!activeRunId} data-testid="run-rerun-stage">
+            <button className="btn" onClick={() => void act(() => call('runs.rerunStage', { runId: run.runId, stage }))} disabled={!!activeRunId} data-testid="run-rerun-stage">
               <Icon name="rerun" /> Rerun {stage}
             </button>
           ) : null}
@@ -157,18 +157,7 @@ export function RunDetailView() {
           </div>
           <div className="card-body">
             {rec.result?.summary ? <p style={{ marginTop: 0 }}>{rec.result.summary}</p> : null}
-            {Object.keys(rec.rows).length ? (
-              <div className="row" style={{ gap: 10, flexWrap: 'wrap' }}>
-                {Object.entries(rec.rows).map(([k, v]) => (
-                  <div className="stat" key={k} style={{ minWidth: 130 }}>
-                    <div className="k">{k}</div>
-                    <div className="v" data-testid={`stage-rows-${k}`}>{fmtInt(v)}</div>
-                  </div>
-                ))}
-              </div>
-            ) : (
-              <span className="muted">No row counts reported.</span>
-            )}
+            {Object.keys(rec.rows).length ? <RowsTable rows={rec.rows} /> : <span className="muted">No row counts reported.</span>}
             {rec.error ? (
               <div style={{ marginTop: 12 }}>
                 <ErrorBox error={new Error(rec.error.message)} action={rec.error.hint ? <span className="muted">{rec.error.hint}</span> : undefined} />
@@ -206,5 +195,42 @@ export function RunDetailView() {
         </div>
       </section>
     </div>
+  );
+}
+
+/** A stage's row counts: keys are "zone.dataset" (or just "dataset"); one row per dataset, one column per zone. */
+function RowsTable({ rows }: { rows: Record<string, number> }) {
+  const cells = Object.entries(rows).map(([key, n]) => {
+    const dot = key.indexOf('.');
+    return { key, zone: dot < 0 ? 'rows' : key.slice(0, dot), dataset: dot < 0 ? key : key.slice(dot + 1), n };
+  });
+  const zones = [...new Set(cells.map((c) => c.zone))];
+  const datasets = [...new Set(cells.map((c) => c.dataset))];
+  return (
+    <table className="table" style={{ width: 'auto', minWidth: 360 }}>
+      <thead>
+        <tr>
+          <th>Dataset</th>
+          {zones.map((z) => (
+            <th key={z} className="num">{z}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {datasets.map((d) => (
+          <tr key={d}>
+            <td>{d}</td>
+            {zones.map((z) => {
+              const c = cells.find((x) => x.dataset === d && x.zone === z);
+              return (
+                <td key={z} className="num" data-testid={c ? `stage-rows-${c.key}` : undefined}>
+                  {c ? fmtInt(c.n) : ''}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
