@@ -281,6 +281,23 @@ describe('pipeline journeys', () => {
     dbt = a.ok && a.result.capabilities.dbtArtifacts.available;
   });
 
+  it('generates and runs a second batch, which brings changed members', async () => {
+    await open(page, app, '#/generate');
+    await page.getByRole('button', { name: 'Small' }).click();
+    await page.fill('input[name=seed]', '7');
+    await page.fill('input[name=batch]', '2');
+    await page.fill('input[name=dirtyRate]', '0.03');
+    await page.getByTestId('generate-start').click();
+    await page.waitForSelector('[data-testid=generate-status]:text-is("succeeded")', { timeout: 120_000 });
+    await open(page, app, '#/pipeline');
+    await page.getByLabel('Batch to run').selectOption('2');
+    await page.getByText('Batch 2 is generated').waitFor();
+    await page.getByTestId('run-start').click();
+    await page.getByTestId('run-id').waitFor();
+    await page.waitForSelector('[data-testid=run-status]:text-is("succeeded")', { timeout: 600_000 });
+    await expect(sqlNumber(app, 'SELECT count(DISTINCT _batch_id) FROM raw.members')).resolves.toBe(2);
+  });
+
   it('shows quarantine, reconciliation and freshness that match the warehouse', async () => {
     await open(page, app, '#/quality');
     const quarantined = await sqlNumber(app, "SELECT count(*) FROM raw.quarantine WHERE dataset = 'claims'");
@@ -298,6 +315,9 @@ describe('pipeline journeys', () => {
     await page.getByTestId('dataset-title').waitFor();
     await page.waitForSelector(`[data-testid=grid-total]:text-is("${int(n)} rows")`);
     await page.locator('[role=columnheader]', { hasText: 'original_values' }).waitFor();
+    await page.locator('#cell-0-0').dblclick();
+    await page.getByTestId('row-panel').getByText('original_values').waitFor();
+    await expect(page.getByTestId('row-panel').locator('pre.code').first().textContent()).resolves.toContain('"claim_id"');
     await shot(page, 'quarantine-rows');
   });
 
@@ -306,9 +326,13 @@ describe('pipeline journeys', () => {
     const first = page.getByTestId('history-matches').locator('tbody tr').first();
     const id = (await first.locator('td').first().textContent())!;
     await first.click();
+    // the search lists members with the most versions first: this one changed in batch 2
     const versions = await sqlNumber(app, `SELECT count(*) FROM raw.members WHERE member_id = '${id}'`);
-    await page.getByTestId('history-timeline').locator('.tl-item').first().waitFor();
+    expect(versions).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('history-timeline').locator('.tl-item').nth(1).waitFor();
     expect(await page.getByTestId('history-timeline').locator('.tl-item').count()).toBeLessThanOrEqual(versions);
+    await page.getByTestId('history-timeline').locator('.change').first().waitFor();
+    await page.getByTestId('history-timeline').getByText('batch 2').waitFor();
     await shot(page, 'history');
   });
 

@@ -59,10 +59,12 @@ interface Props {
   selectedColumn?: string | null;
   onColumnSelect?: (column: ColumnInfo) => void;
   onFiltersChange?: (filters: Filter[]) => void;
+  /** Space or a double click opens the active row (the row panel) */
+  onRowOpen?: (index: number, row: Json[], columns: ColumnInfo[]) => void;
   label: string;
 }
 
-export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilters = [], selectedColumn, onColumnSelect, onFiltersChange, label }: Props) {
+export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilters = [], selectedColumn, onColumnSelect, onFiltersChange, onRowOpen, label }: Props) {
   const [columns, setColumns] = useState<ColumnInfo[]>([]);
   const [total, setTotal] = useState<number | null>(null);
   const [pages, setPages] = useState<Map<number, Json[][]>>(new Map());
@@ -187,6 +189,12 @@ export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilt
       case 'Enter':
         if (columns[col]) onColumnSelect?.(columns[col]!);
         break;
+      case ' ': {
+        const r = rowAt(row);
+        if (r && onRowOpen) onRowOpen(row, r, columns);
+        else return;
+        break;
+      }
       case 's':
       case 'S':
         if (columns[col]) toggleSort(columns[col]!.name, e.shiftKey);
@@ -310,6 +318,7 @@ export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilt
                           className={`dgrid-cell${isNumeric(c) ? ' num' : ''}${value === null ? ' null' : ''}${sel ? ' selected' : ''}`}
                           style={{ width: widths[ci] }}
                           onMouseDown={() => setActive({ row: v.index, col: ci })}
+                          onDoubleClick={() => onRowOpen?.(v.index, row, columns)}
                           title={cellText(value)}
                         >
                           {cellText(value)}

@@ -1,10 +1,11 @@
 // Data: every dataset (generated files, lake zones, warehouse tables) in one tree; the selected one
 // in the grid, paged from DuckDB; a column's profile beside it.
 import { useCallback, useMemo, useState } from 'react';
-import type { DatasetEntry, DatasetRef, DatasetSource, Filter } from '../../../pipeline/api/contract.ts';
+import type { ColumnInfo, DatasetEntry, DatasetRef, DatasetSource, Filter, Json } from '../../../pipeline/api/contract.ts';
 import { call } from '../api/client.ts';
 import { ColumnProfilePanel } from '../components/ColumnProfilePanel.tsx';
 import { DataGrid, type PageFetcher } from '../components/DataGrid.tsx';
+import { RowPanel } from '../components/RowPanel.tsx';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';
 import { useQuery } from '../components/useQuery.ts';
@@ -46,6 +47,7 @@ export function DataView() {
   }, [route.params.filters]);
   const [filters, setFilters] = useState<Filter[]>(initialFilters);
   const [column, setColumn] = useState<string | null>(null);
+  const [openRow, setOpenRow] = useState<{ index: number; row: Json[]; columns: ColumnInfo[] } | null>(null);
   const entry = list.data?.find((d) => sameRef(ref, d.ref));
   const key = ref ? JSON.stringify(ref) + route.params.filters : '';
 
@@ -56,6 +58,7 @@ export function DataView() {
 
   const select = (d: DatasetEntry) => {
     setColumn(null);
+    setOpenRow(null);
     setFilters([]);
     go('data', refParams(d.ref));
   };
@@ -63,7 +66,7 @@ export function DataView() {
   const grouped = GROUPS.map((g) => ({ ...g, items: (list.data ?? []).filter((d) => d.ref.source === g.source) }));
   return (
     <div className="view flush">
-      <div className={`explorer${column && ref ? ' with-profile' : ''}`}>
+      <div className={`explorer${(column || openRow) && ref ? ' with-profile' : ''}`}>
         <nav className="tree" aria-label="Datasets">
           {list.loading && !list.data ? <Loading rows={10} /> : null}
           {list.error ? <ErrorBox error={list.error} /> : null}
@@ -100,7 +103,7 @@ export function DataView() {
                   {entry?.description}
                 </span>
                 <span className="muted hint" style={{ marginLeft: 'auto' }}>
-                  Click a header for its profile · arrows move · S sorts
+                  Click a header for its profile · double-click a row for all its fields · ? for keys
                 </span>
               </div>
               <DataGrid
@@ -109,7 +112,8 @@ export function DataView() {
                 filterable
                 initialFilters={initialFilters}
                 selectedColumn={column}
-                onColumnSelect={(c) => setColumn(c.name)}
+                onColumnSelect={(c) => (setOpenRow(null), setColumn(c.name))}
+                onRowOpen={(index, row, columns) => (setColumn(null), setOpenRow({ index, row, columns }))}
                 onFiltersChange={setFilters}
                 label={`Rows of ${entry?.label ?? ref.name}`}
               />
@@ -121,6 +125,7 @@ export function DataView() {
           )}
         </section>
         {column && ref ? <ColumnProfilePanel dataset={ref} column={column} filters={filters} onClose={() => setColumn(null)} /> : null}
+        {openRow && ref && !column ? <RowPanel {...openRow} onClose={() => setOpenRow(null)} /> : null}
       </div>
     </div>
   );

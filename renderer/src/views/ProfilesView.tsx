@@ -1,7 +1,7 @@
 // Profiles: the active one in the top bar with one-click switching; this page lists them and
 // edits named profiles with validation messages beside the fields they concern. Only local
 // profiles exist until the cloud stages land, so no cloud controls are offered.
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { Json, ProfileProblem } from '../../../pipeline/api/contract.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
@@ -89,7 +89,7 @@ export function ProfilesView() {
           </div>
         </div>
       ) : null}
-      <div className="grid-2">
+      <div className="grid-2" style={{ alignItems: 'start' }}>
         <section className="card" aria-label="Profiles">
           <table className="table" data-testid="profiles-table">
             <thead><tr><th>Name</th><th>Kind</th><th>Description</th><th /></tr></thead>
@@ -142,7 +142,7 @@ function ProfileEditor({ name: initialName, isNew, onDone }: { name: string; isN
   // a new profile starts as a copy of the built-in one, so every key it needs is there to edit
   useEffect(() => {
     call('profiles.get', { name: isNew ? 'local' : initialName }).then(
-      (p) => setRows(flatten(p.profile)),
+      (p) => setRows(flatten(p.profile).map((r) => (isNew && r.path === 'description' ? { ...r, value: '' } : r))),
       (e: unknown) => setError(e),
     );
   }, [initialName, isNew]);
@@ -179,16 +179,27 @@ function ProfileEditor({ name: initialName, isNew, onDone }: { name: string; isN
         </label>
         {!rows && !error ? <Loading rows={4} /> : null}
         {rows?.length === 0 ? <EmptyState title="No settings">This profile has no keys to edit.</EmptyState> : null}
-        {rows?.map((r, i) => {
-          const ps = problemFor(r.path);
-          return (
-            <label className="field" key={r.path}>
-              <span className="mono">{r.path}</span>
-              <input value={r.value === null ? '' : String(r.value)} aria-invalid={ps.length ? true : undefined} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, value: parseValue(e.target.value, x.value) } : x)))} onBlur={() => void validate()} />
-              {ps.map((p) => <span key={p.message} className="field-error">{p.message}</span>)}
-            </label>
-          );
-        })}
+        <div className="profile-editor-grid">
+          {rows?.map((r, i) => {
+            const ps = problemFor(r.path);
+            const section = r.path.includes('.') ? r.path.split('.')[0]! : null;
+            const startsSection = section !== null && (i === 0 || rows[i - 1]!.path.split('.')[0] !== section);
+            return (
+              <Fragment key={r.path}>
+                {startsSection ? <h3 className="profile-section">{section}</h3> : null}
+                <label className="field" style={section ? undefined : { gridColumn: '1 / -1' }}>
+                  <span className="mono">{r.path}</span>
+                  <input value={r.value === null ? '' : String(r.value)} aria-invalid={ps.length ? true : undefined} onChange={(e) => setRows(rows.map((x, j) => (j === i ? { ...x, value: parseValue(e.target.value, x.value) } : x)))} onBlur={() => void validate()} />
+                  {ps.map((p) => (
+                    <span key={p.message} className="field-error">
+                      {p.message}
+                    </span>
+                  ))}
+                </label>
+              </Fragment>
+            );
+          })}
+        </div>
         {unplaced.map((p) => <div key={p.path + p.message} className="field-error">{p.path ? <code>{p.path}</code> : null} {p.message}</div>)}
         {error ? <ErrorBox error={error} /> : null}
         <div className="row" style={{ justifyContent: 'flex-end' }}>

@@ -8,6 +8,7 @@ const SHORTCUTS: [string, string][] = [
   ['Home / End', 'first or last column'],
   ['Ctrl+Home / Ctrl+End', 'first or last row'],
   ['Enter', 'profile the active column'],
+  ['Space (or double click)', 'show the active row field by field'],
   ['S / Shift+S', 'sort by the active column / add it as a further sort key'],
   ['Ctrl+C', 'copy the active cell'],
   ['Ctrl+Enter', 'run the query (SQL console)'],
