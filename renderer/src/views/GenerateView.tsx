@@ -110,7 +110,7 @@ export function GenerateView() {
               <label className="field">
                 Dirty rate
                 <div className="row" style={{ gap: 8 }}>
-                  <input type="range" min={0} max={0.2} step={0.005} value={Number.isFinite(form.dirtyRate) ? form.dirtyRate : 0} onChange={(e) => setForm({ ...form, dirtyRate: Number(e.target.value) })} disabled={running} style={{ flex: 1, padding: 0, border: 0, boxShadow: 'none' }} aria-label="Dirty rate slider" />
+                  <input type="range" min={0} max={0.2} step={0.005} value={Number.isFinite(form.dirtyRate) ? form.dirtyRate : 0} onChange={(e) => setForm({ ...form, dirtyRate: Number(e.target.value) })} disabled={running} style={{ flex: 1, minWidth: 0, padding: 0, border: 0, boxShadow: "none" }} aria-label="Dirty rate slider" />
                   <input type="number" step={0.005} name="dirtyRate" value={form.dirtyRate} onChange={(e) => setForm({ ...form, dirtyRate: Number(e.target.value) })} style={{ width: 76 }} disabled={running} aria-invalid={problems.dirtyRate ? true : undefined} />
                 </div>
                 <span className={problems.dirtyRate ? 'field-error' : 'field-hint'}>{problems.dirtyRate || `${fmtPct(form.dirtyRate)} of rows get a defect`}</span>
