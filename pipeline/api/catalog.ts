@@ -38,15 +38,12 @@ function batchesIn(dir: string, pattern: RegExp = BATCH_DIR): number[] {
     .sort((a, b) => a - b);
 }
 
-function filesIn(dir: string, ext: RegExp, recursive = false): string[] {
+function filesIn(dir: string, ext: RegExp): string[] {
   if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory() && recursive) out.push(...filesIn(p, ext, true));
-    else if (e.isFile() && ext.test(e.name) && !e.name.startsWith('.')) out.push(p);
-  }
-  return out.sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && ext.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => join(dir, e.name))
+    .sort();
 }
 
 const CSV = /\.csv$/;

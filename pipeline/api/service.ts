@@ -128,4 +128,3 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
   };
 }
 
-export const WORKSPACE_DEFAULT = join(process.cwd(), 'workspace');

@@ -22,7 +22,7 @@ const GROUPS: { source: DatasetSource; title: string }[] = [
   { source: 'warehouse', title: 'Warehouse' },
 ];
 
-export function refFromParams(p: Record<string, string>): DatasetRef | null {
+function refFromParams(p: Record<string, string>): DatasetRef | null {
   if (!p.source || !p.name) return null;
   return { source: p.source as DatasetSource, name: p.name, ...(p.batch ? { batch: Number(p.batch) } : {}) };
 }
