@@ -362,11 +362,20 @@ describe('pipeline journeys', () => {
     const paid = await sqlNumber(app, 'SELECT sum(paid_amount) FROM marts.fct_claims');
     const billed = await sqlNumber(app, 'SELECT sum(billed_amount) FROM marts.fct_claims');
     const claims = await sqlNumber(app, 'SELECT count(*) FROM marts.fct_claims');
-    const denied = await sqlNumber(app, "SELECT avg(CASE WHEN claim_status = 'denied' THEN 1.0 ELSE 0.0 END) FROM marts.fct_claims");
+    // denial rate over adjudicated claims, as the marts define it
+    const denied = await sqlNumber(app, "SELECT sum(CASE WHEN claim_status = 'denied' THEN 1 ELSE 0 END) / sum(CASE WHEN is_adjudicated THEN 1 ELSE 0 END) FROM marts.fct_claims");
+    const pmpm = await sqlNumber(app, 'SELECT sum(paid_total) / sum(member_months) FROM marts.mart_pmpm_monthly');
+    const fmt2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
     await expect(page.getByTestId('kpi-paid').locator('.v').textContent()).resolves.toBe(money(paid));
     await expect(page.getByTestId('kpi-billed').locator('.v').textContent()).resolves.toBe(money(billed));
     await expect(page.getByTestId('kpi-billed').locator('.d').textContent()).resolves.toBe(`${int(claims)} claims`);
     await expect(page.getByTestId('kpi-denial').locator('.v').textContent()).resolves.toBe(`${(denied * 100).toFixed(1)}%`);
+    await expect(page.getByTestId('kpi-pmpm').locator('.v').textContent()).resolves.toBe(fmt2.format(pmpm));
+    // each chart exports its picture and its data
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-trend').getByRole('button', { name: 'PNG' }).click()]);
+    expect(png.suggestedFilename()).toBe('paid-by-month.png');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chart-trend').getByRole('button', { name: 'CSV' }).click()]);
+    expect(readFileSync((await csv.path())!, 'utf8').split('\n')[0]).toBe('month,claims,billed,allowed,paid,member_months,pmpm');
     await page.getByTestId('chart-trend').locator('svg circle').first().waitFor();
     await shot(page, 'analytics');
     const plan = await app.service.call('analytics.options', {});

@@ -3,7 +3,8 @@
 // barycenter heuristic), which keeps most edges short and uncrossed for graphs of dbt's size.
 import type { LineageLayer, LineageNode } from '../../../pipeline/api/contract.ts';
 
-export const LAYER_ORDER: LineageLayer[] = ['source', 'seed', 'staging', 'intermediate', 'core', 'other', 'marts', 'snapshots', 'tests'];
+// snapshots read staged data and feed the dimensions, so they sit between staging and the models built on them
+export const LAYER_ORDER: LineageLayer[] = ['source', 'seed', 'staging', 'snapshots', 'intermediate', 'core', 'other', 'marts', 'tests'];
 export const NODE_W = 210;
 export const NODE_H = 46;
 const COL_GAP = 90;

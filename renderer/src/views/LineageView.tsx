@@ -216,7 +216,13 @@ function NodeDetail({ id, onClose, onSelect }: { id: string; onClose: () => void
                   <table className="table">
                     <tbody>
                       {d.columns.map((c) => (
-                        <tr key={c.name}><td className="mono">{c.name}</td><td className="muted">{c.type ?? ''}</td><td>{c.description}</td></tr>
+                        <tr key={c.name}>
+                          <td className="mono">
+                            {c.name}
+                            {c.type ? <div className="muted" style={{ fontSize: 11 }}>{c.type}</div> : null}
+                          </td>
+                          <td>{c.description}</td>
+                        </tr>
                       ))}
                     </tbody>
                   </table>
