@@ -118,6 +118,39 @@ export class CountCache {
   }
 }
 
+/** Types whose order DuckDB can compare with a bound constant (and prune row groups on). */
+const THRESHOLD_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE|VARCHAR|BOOLEAN)$/i;
+/** Past this many rows the bound is rarely selective enough to pay for finding it. */
+const THRESHOLD_WINDOW = 100_000;
+
+/**
+ * For a sorted page of a warehouse table: the value of the first sort key at the page's last row,
+ * found with a top-N over that one column. Every row of the page lies on the near side of it, so
+ * it becomes a filter DuckDB pushes into the scan, skipping row groups by their min/max, and the
+ * full rows are sorted for only the few that pass. Without it DuckDB sorts whole rows of the whole
+ * table to return 200 of them.
+ */
+async function sortBound(conn: DuckDBConnection, ds: ResolvedDataset, where: { sql: string; params: DuckDBValue[] }, sort: SortKey[], window: number): Promise<{ sql: string; value: string } | null> {
+  const key = sort[0];
+  if (!key || ds.engine !== 'warehouse' || window > THRESHOLD_WINDOW) return null;
+  const c = ds.columns.find((col) => col.name === key.column);
+  if (!c || !THRESHOLD_TYPE.test(c.type)) return null;
+  const q = ident(c.name);
+  const desc = key.dir === 'desc';
+  const n = where.params.length;
+  const r = (
+    await conn.runAndReadAll(
+      `SELECT CAST(${desc ? 'min' : 'max'}(k) AS VARCHAR) AS t, count(*) - count(k) AS nulls
+       FROM (SELECT ${q} AS k FROM ${ds.relation} ${where.sql} ORDER BY ${q} ${desc ? 'DESC' : 'ASC'} NULLS LAST LIMIT $${n + 1})`,
+      [...where.params, window],
+    )
+  ).getRowObjectsJson()[0];
+  if (!r || r.t === null) return null;
+  // nulls sort last, so they are on the page only when the window reaches them
+  const sql = `(${q} ${desc ? '>=' : '<='} CAST($${n + 1} AS ${c.type})${Number(r.nulls) > 0 ? ` OR ${q} IS NULL` : ''})`;
+  return { sql, value: String(r.t) };
+}
+
 export async function readPage(catalog: Catalog, counts: CountCache, req: PageRequest): Promise<PageResult> {
   const ds = await catalog.resolve(req.ref);
   const where = whereClause(ds.columns, req.filters);
@@ -127,15 +160,15 @@ export async function readPage(catalog: Catalog, counts: CountCache, req: PageRe
   const countKey = JSON.stringify([req.ref, req.filters ?? []]);
   try {
     return await catalog.use(ds, async (conn) => {
-      const pageParams = [...where.params, req.limit, req.offset];
-      const n = where.params.length;
-      // Sorting a stored table, the sort runs on the key columns and rowids only, then the page's
-      // rows are fetched by rowid: far less data moves than when sorting whole rows.
-      const sql =
-        order && ds.hasRowid
-          ? `SELECT * FROM ${ds.relation} WHERE rowid IN (SELECT rowid FROM ${ds.relation} ${where.sql} ${order} LIMIT $${n + 1} OFFSET $${n + 2}) ${order}`
-          : `SELECT * FROM ${ds.relation} ${where.sql} ${order} LIMIT $${n + 1} OFFSET $${n + 2}`;
-      const rows = await rowsOf(conn, sql, pageParams);
+      const bound = order ? await sortBound(conn, ds, where, req.sort ?? [], req.offset + req.limit) : null;
+      const params = [...where.params];
+      let filter = where.sql;
+      if (bound) {
+        params.push(bound.value);
+        filter = `${filter ? `${filter} AND` : 'WHERE'} ${bound.sql}`;
+      }
+      const n = params.length;
+      const rows = await rowsOf(conn, `SELECT * FROM ${ds.relation} ${filter} ${order} LIMIT $${n + 1} OFFSET $${n + 2}`, [...params, req.limit, req.offset]);
       let total = counts.get(countKey);
       if (total === undefined) {
         total = await scalar(conn, `SELECT count(*) FROM ${ds.relation} ${where.sql}`, where.params);

@@ -77,3 +77,57 @@ describe('datasets', () => {
     expect(p.top.length).toBeGreaterThan(0);
   });
 });
+
+describe('sorted pages of a warehouse table', () => {
+  let ws: { dir: string; cleanup: () => Promise<void> };
+  let svc: ClaimsService;
+  beforeAll(async () => {
+    ws = await tempDir('claims-sorted-');
+    // ties, nulls and several row groups: the cases where a bound on the first key could go wrong
+    const db = await openDuckDB({ path: join(ws.dir, 'warehouse.duckdb') });
+    await db.conn.run(`CREATE SCHEMA raw; CREATE TABLE raw.t AS
+      SELECT range AS id, CASE WHEN range % 97 = 0 THEN NULL ELSE (range * 7919) % 1000 END::DECIMAL(10,2) AS k,
+             'v' || ((range * 31) % 50) AS s, DATE '2024-01-01' + (range % 400)::INTEGER AS d
+      FROM range(300000)`);
+    db.close();
+    svc = createClaimsService({ workspace: ws.dir, log: () => {} });
+  });
+  afterAll(async () => {
+    await svc.close();
+    await ws.cleanup();
+  });
+
+  async function expected(orderBy: string, where = '', limit = 200, offset = 0): Promise<string[]> {
+    const r = await svc.call('sql.query', { sql: `SELECT id FROM raw.t ${where} ORDER BY ${orderBy}, rowid LIMIT ${limit} OFFSET ${offset}` });
+    if (!r.ok) throw new Error(r.error.message);
+    return r.result.rows.map((x) => String(x[0]));
+  }
+
+  for (const [label, sort, orderBy] of [
+    ['decimal desc, ties', [{ column: 'k', dir: 'desc' }], 'k DESC NULLS LAST'],
+    ['decimal asc, ties', [{ column: 'k', dir: 'asc' }], 'k ASC NULLS LAST'],
+    ['text then date', [{ column: 's', dir: 'asc' }, { column: 'd', dir: 'desc' }], 's ASC NULLS LAST, d DESC NULLS LAST'],
+  ] as const) {
+    it(`matches a full ORDER BY page for page: ${label}`, async () => {
+      for (const offset of [0, 200, 12_000]) {
+        const page = await svc.call('datasets.page', { ref: { source: 'warehouse', name: 'raw.t' }, offset, limit: 200, sort: [...sort] });
+        if (!page.ok) throw new Error(page.error.message);
+        expect(page.result.rows.map((r) => String(r[0])), `offset ${offset}`).toEqual(await expected(orderBy, '', 200, offset));
+      }
+    });
+  }
+
+  it('reaches the nulls at the end of a sort, and combines with filters', async () => {
+    const count = await svc.call('sql.query', { sql: "SELECT count(k) FROM raw.t WHERE s = 'v7'" });
+    if (!count.ok) throw new Error(count.error.message);
+    const nonNull = Number(count.result.rows[0]![0]);
+    // a page straddling the last values and the first nulls
+    const last = await svc.call('datasets.page', { ref: { source: 'warehouse', name: 'raw.t' }, offset: nonNull - 100, limit: 200, sort: [{ column: 'k', dir: 'desc' }], filters: [{ column: 's', op: 'eq', value: 'v7' }] });
+    if (!last.ok) throw new Error(last.error.message);
+    expect(last.result.rows.map((r) => String(r[0]))).toEqual(await expected('k DESC NULLS LAST', "WHERE s = 'v7'", 200, nonNull - 100));
+    expect(last.result.rows.at(-1)![1]).toBeNull();
+    const filtered = await svc.call('datasets.page', { ref: { source: 'warehouse', name: 'raw.t' }, offset: 0, limit: 200, sort: [{ column: 'k', dir: 'desc' }], filters: [{ column: 's', op: 'eq', value: 'v7' }] });
+    if (!filtered.ok) throw new Error(filtered.error.message);
+    expect(filtered.result.rows.map((r) => String(r[0]))).toEqual(await expected('k DESC NULLS LAST', "WHERE s = 'v7'"));
+  });
+});
