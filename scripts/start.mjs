@@ -19,7 +19,10 @@ const electron = findElectronBinary();
 if (electron.path) {
   run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
   run(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.preload.config.ts', '--logLevel', 'warn']);
-  const child = spawn(electron.path, [join(root, 'electron', 'bootstrap.mjs')], { cwd: root, stdio: 'inherit' });
+  // the desktop app takes its workspace from the environment; `npm start -- --workspace <dir>` sets it
+  const at = passthrough.indexOf('--workspace');
+  const env = at >= 0 && passthrough[at + 1] ? { ...process.env, CLAIMS_WORKSPACE: passthrough[at + 1] } : process.env;
+  const child = spawn(electron.path, [join(root, 'electron', 'bootstrap.mjs')], { cwd: root, stdio: 'inherit', env });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.log(`Electron's binary is not installed here (${electron.reason}); starting web mode instead.`);
