@@ -12,6 +12,9 @@ import { useApp } from '../state/app.ts';
 import { useRunLive } from '../state/run-live.ts';
 import { useRouter } from '../state/router.ts';
 
+// A long run can log tens of thousands of lines; the page keeps the newest in the DOM.
+const MAX_LOG_LINES = 2000;
+
 function eventLine(e: RunEvent): { level: LogLevel; stage: string; text: string } | null {
   switch (e.type) {
     case 'stage.log':
@@ -183,7 +186,12 @@ export function RunDetailView() {
         <div className="card-body">
           <div className="logs" ref={logRef} role="log" aria-live="off" data-testid="run-logs">
             {lines.length === 0 ? <div className="muted" style={{ padding: '8px 12px' }}>No log lines{stage ? ` for ${stage}` : ''}{level !== 'all' ? ` at level ${level}` : ''}.</div> : null}
-            {lines.map(({ e, l }, i) => (
+            {lines.length > MAX_LOG_LINES ? (
+              <div className="muted" style={{ padding: '4px 12px' }}>
+                Showing the last {fmtInt(MAX_LOG_LINES)} of {fmtInt(lines.length)} lines; pick a stage or a level to narrow the log.
+              </div>
+            ) : null}
+            {lines.slice(-MAX_LOG_LINES).map(({ e, l }, i) => (
               <div className="log-line" key={i}>
                 <span className="t">{e.timestamp.slice(11, 23)}</span>
                 <span className={`lvl lvl-${l.level}`}>{l.level}</span>
