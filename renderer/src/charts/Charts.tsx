@@ -67,7 +67,7 @@ export function ChartCard({ title, subtitle, filename, csv, children, testId }: 
 export function LineChart({ labels, series, height = 220, format }: { labels: string[]; series: { name: string; values: (number | null)[] }[]; height?: number; format: (v: number) => string }) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const c = useChartColors();
-  const pad = { l: 58, r: 14, t: 12, b: 26 };
+  const pad = { l: 58, r: 22, t: 12, b: 26 };
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const max = niceMax(Math.max(0, ...all));
   const iw = width - pad.l - pad.r;
@@ -89,7 +89,7 @@ export function LineChart({ labels, series, height = 220, format }: { labels: st
         ))}
         {labels.map((l, i) =>
           i % every === 0 ? (
-            <text key={l} x={x(i)} y={height - 8} textAnchor="middle" fill={c.muted} fontSize="11" fontFamily={FONT}>
+            <text key={l} x={x(i)} y={height - 8} textAnchor={i === labels.length - 1 && labels.length > 1 ? 'end' : i === 0 && labels.length > 1 ? 'start' : 'middle'} fill={c.muted} fontSize="11" fontFamily={FONT}>
               {l}
             </text>
           ) : null,

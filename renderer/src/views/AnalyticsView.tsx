@@ -85,7 +85,7 @@ export function AnalyticsView() {
           <Kpi k="Allowed" v={fmtMoney(k.allowed)} d={`${fmtPct(k.billed ? k.allowed / k.billed : null)} of billed`} id="allowed" />
           <Kpi k="Paid" v={fmtMoney(k.paid)} d={`${fmtPct(k.allowed ? k.paid / k.allowed : null)} of allowed`} id="paid" />
           <Kpi k="PMPM" v={fmtMoney2(k.pmpm)} d={`${fmtInt(k.memberMonths)} member months`} id="pmpm" />
-          <Kpi k="Denial rate" v={fmtPct(k.denialRate)} d="of claims" id="denial" />
+          <Kpi k="Denial rate" v={fmtPct(k.denialRate)} d="of adjudicated claims" id="denial" />
           <Kpi k="Median turnaround" v={k.medianTurnaroundDays === null ? '—' : `${k.medianTurnaroundDays.toFixed(1)} d`} d="received → adjudicated" id="turnaround" />
         </div>
       ) : null}
