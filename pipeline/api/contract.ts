@@ -286,7 +286,9 @@ export interface Dashboard {
   byNetwork: Widget<{ rows: Breakdown[] }>;
   providerRisk: Widget<{ columns: ColumnInfo[]; rows: Json[][] }>;
   highCostClaimants: Widget<{ rows: { memberId: string; plan: string | null; claims: number; paid: number; allowed: number }[] }>;
+  /** wall time of the whole dashboard, and of each widget (widgets run side by side) */
   ms: number;
+  widgetMs: Record<string, number>;
 }
 
 export interface AnalyticsOptions {
