@@ -296,6 +296,13 @@ describe('pipeline journeys', () => {
     await page.getByTestId('run-id').waitFor();
     await page.waitForSelector('[data-testid=run-status]:text-is("succeeded")', { timeout: 600_000 });
     await expect(sqlNumber(app, 'SELECT count(DISTINCT _batch_id) FROM raw.members')).resolves.toBe(2);
+    // the history lists both runs; filters narrow it
+    await open(page, app, '#/pipeline');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-table] tbody tr').length === 2);
+    await page.getByLabel('Filter by batch').selectOption('2');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-table] tbody tr').length === 1);
+    await page.getByLabel('Filter by status').selectOption('failed');
+    await page.getByText('No runs match').waitFor();
   });
 
   it('shows quarantine, reconciliation and freshness that match the warehouse', async () => {

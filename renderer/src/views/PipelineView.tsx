@@ -96,7 +96,12 @@ export function PipelineView() {
   const go = useRouter((s) => s.go);
   const [status, setStatus] = useState<RunStatus | ''>('');
   const [trigger, setTrigger] = useState<RunTrigger | ''>('');
-  const runs = useQuery(() => call('runs.list', { ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), limit: 200 }), [status, trigger, revision, activeRunId]);
+  const [batch, setBatch] = useState<number | null>(null);
+  const runs = useQuery(() => call('runs.list', { ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), ...(batch ? { batch } : {}), limit: 200 }), [status, trigger, batch, revision, activeRunId]);
+  // the batches any run touched, for the filter (kept when a filter narrows the list)
+  const [seenBatches, setSeenBatches] = useState<number[]>([]);
+  const listed = runs.data?.map((r) => r.batch) ?? [];
+  if (listed.some((b) => !seenBatches.includes(b))) setSeenBatches([...new Set([...seenBatches, ...listed])].sort((a, b) => a - b));
   const latestId = activeRunId ?? runs.data?.[0]?.runId ?? null;
   const latest = useRunLive(latestId);
   return (
@@ -154,6 +159,14 @@ export function PipelineView() {
                   <option key={s}>{s}</option>
                 ))}
               </select>
+              <select aria-label="Filter by batch" value={batch ?? ''} onChange={(e) => setBatch(e.target.value ? Number(e.target.value) : null)}>
+                <option value="">Any batch</option>
+                {seenBatches.map((b) => (
+                  <option key={b} value={b}>
+                    batch {b}
+                  </option>
+                ))}
+              </select>
               <select aria-label="Filter by trigger" value={trigger} onChange={(e) => setTrigger(e.target.value as RunTrigger | '')}>
                 <option value="">Any trigger</option>
                 {['manual', 'schedule', 'api', 'resume'].map((s) => (
@@ -171,8 +184,8 @@ export function PipelineView() {
               <ErrorBox error={runs.error} />
             </div>
           ) : !runs.data?.length ? (
-            <EmptyState icon="history" title={status || trigger ? 'No runs match' : 'No runs yet'}>
-              {status || trigger ? 'Change the filters to see other runs.' : 'Runs from the app, the CLI and schedules are listed here.'}
+            <EmptyState icon="history" title={status || trigger || batch ? 'No runs match' : 'No runs yet'}>
+              {status || trigger || batch ? 'Change the filters to see other runs.' : 'Runs from the app, the CLI and schedules are listed here.'}
             </EmptyState>
           ) : (
             <table className="table" data-testid="runs-table">
