@@ -58,3 +58,20 @@ describe('sql console', () => {
     expect(errorPosition('ok', 'no position here')).toBeUndefined();
   });
 });
+
+describe('while another process runs the pipeline', () => {
+  it('says the warehouse is busy instead of holding it open, and reads it again afterwards', async () => {
+    const { spawn } = await import('node:child_process');
+    const { writeFileSync, rmSync } = await import('node:fs');
+    // a live process standing in for `claims run`: the lock file is all the app looks at
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: other.pid, what: 'claims run batch 1', since: new Date().toISOString() }));
+      expect(await sql('SELECT 1')).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('claims run batch 1') } });
+    } finally {
+      other.kill();
+      rmSync(join(dir, '.lock'), { force: true });
+    }
+    expect(await sql('SELECT 1')).toMatchObject({ ok: true });
+  });
+});

@@ -5,9 +5,9 @@ import type { LineageLayer, LineageNode } from '../../../pipeline/api/contract.t
 
 // snapshots read staged data and feed the dimensions, so they sit between staging and the models built on them
 export const LAYER_ORDER: LineageLayer[] = ['source', 'seed', 'staging', 'snapshots', 'intermediate', 'core', 'other', 'marts', 'tests'];
-export const NODE_W = 210;
+export const NODE_W = 200;
 export const NODE_H = 46;
-const COL_GAP = 90;
+const COL_GAP = 64;
 const ROW_GAP = 16;
 
 export interface Placed {
