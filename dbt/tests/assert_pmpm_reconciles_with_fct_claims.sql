@@ -1,5 +1,6 @@
 -- mart_pmpm_monthly attributes every claim incurred in a covered member month: its paid and
--- allowed totals equal those of fct_claims restricted to claims inside an eligibility month.
+-- allowed totals equal those of fct_claims restricted to claims inside an eligibility month
+-- (to the cent: the Snowflake emulator sums NUMBER as DOUBLE).
 with eligible_claims as (
     select
         count(*) as claims,
@@ -23,4 +24,4 @@ pmpm as (
 select e.claims, p.claims as pmpm_claims, e.paid, p.paid as pmpm_paid, e.allowed, p.allowed as pmpm_allowed
 from eligible_claims as e
 cross join pmpm as p
-where e.claims <> p.claims or e.paid <> p.paid or e.allowed <> p.allowed
+where e.claims <> p.claims or abs(e.paid - p.paid) >= 0.01 or abs(e.allowed - p.allowed) >= 0.01

@@ -4,7 +4,8 @@
         incremental_strategy='merge',
         unique_key='claim_id',
         merge_exclude_columns=['_dbt_inserted_at'],
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        tmp_relation_type=('transient' if var('snowflake_emulator', false) else none)
     )
 }}
 -- One row per claim at its current state. Incremental: each run merges (on claim_id) the claims
