@@ -12,7 +12,14 @@ export function transformStage(p: PipelineContext): Stage {
     dependsOn: ['load'],
     async run(ctx) {
       await p.warehouse.close();
-      const dbt = new DbtTransformer({ target: p.profile.dbt.target, threads: p.profile.dbt.threads, env: { CLAIMS_WAREHOUSE: p.paths.warehouse }, workDir: join(p.paths.root, 'dbt') });
+      // a forced run may have replaced a loaded batch: rebuild incremental models from scratch
+      const dbt = new DbtTransformer({
+        target: p.profile.dbt.target,
+        threads: p.profile.dbt.threads,
+        env: { CLAIMS_WAREHOUSE: p.paths.warehouse, CLAIMS_DBT_TARGET: p.profile.dbt.target },
+        workDir: join(p.paths.root, 'dbt'),
+        args: p.force ? ['--full-refresh'] : [],
+      });
       let finished = 0;
       const result = await dbt.build({
         signal: ctx.signal,
