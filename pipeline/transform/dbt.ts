@@ -117,6 +117,7 @@ function toEvent(line: string): TransformEvent | null {
   }
   const name = parsed.info?.name ?? '';
   const level = (parsed.info?.level === 'warn' ? 'warn' : parsed.info?.level === 'error' ? 'error' : parsed.info?.level === 'debug' ? 'debug' : 'info') as TransformEvent['level'];
+  // eslint-disable-next-line no-control-regex -- strip ANSI colour codes dbt may still emit
   const message = (parsed.info?.msg ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   const ni = parsed.data?.node_info;
   if (name === 'NodeStart' && ni?.unique_id) return { kind: 'node.started', level: 'debug', message, node: { unique_id: ni.unique_id, resource_type: ni.resource_type } };
