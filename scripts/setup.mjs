@@ -59,6 +59,18 @@ try {
   } else {
     console.log('  up to date');
   }
+  step('Browser for the end-to-end tests');
+  // The UI tests drive a real Chromium through playwright-core. Playwright cannot download its own
+  // browser here, so use the system one; install Debian's package when we can (as root, with apt).
+  const chromium = process.env.CLAIMS_CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(chromium)) {
+    console.log(`  ${chromium}`);
+  } else if (process.platform === 'linux' && process.getuid?.() === 0 && capture('apt-get', ['--version'])) {
+    run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else {
+    console.warn(`  ! no Chromium at ${chromium}: the end-to-end tests need one (install chromium, or set CLAIMS_CHROMIUM to a Chrome/Chromium binary).`);
+  }
   console.log('\n✔ setup complete');
 } catch (err) {
   console.error(`\n✖ setup failed: ${err.message}`);

@@ -55,32 +55,46 @@ function trimSql(col: Column): string {
   return `CASE WHEN ${edges} THEN trim(${v}, ' \t\r\n') ELSE ${v} END`;
 }
 
-/** SQL: the typed value of a column from its cleaned text (NULL when it does not parse). */
-function typedSql(col: Column): string {
-  const v = t(col.name);
+/** Columns whose value is text (cleaned by trim, null rules and case) rather than parsed. */
+const isText = (col: Column) => col.type === 'string' || col.type === 'boolean';
+
+/** SQL: a parsed column's raw text, trimmed, with null markers as NULL (its slow path). */
+function slowTextSql(col: Column, nullValues: string[]): string {
+  const trimmed = col.cleanse?.trim === false ? rawOf(col.name) : `trim(${rawOf(col.name)}, ' \t\r\n')`;
+  return `(CASE WHEN ${inList(trimmed, nullValues)} THEN NULL ELSE ${trimmed} END)`;
+}
+
+/**
+ * SQL: the typed value of a column (NULL when it does not parse). Text columns come from their
+ * cleaned text. Numbers and ISO dates first try a plain cast of the raw field, which ignores
+ * surrounding whitespace; only fields that fail it (a CASE evaluates its ELSE for those rows alone)
+ * pay for trimming, stripping characters and the contract's other date formats.
+ */
+function typedSql(col: Column, nullValues: string[]): string {
   const type = duckdbType(col.type);
-  switch (col.type) {
-    case 'string':
-      return v;
-    case 'date':
-    case 'timestamp': {
-      // ISO text takes the fast cast; strptime (several times slower) only runs on what is left
-      const iso = col.type === 'date' ? ['%Y-%m-%d', 10, 'DATE'] : ['%Y-%m-%d %H:%M:%S', 19, 'TIMESTAMP'];
-      const parse = (f: string) => (f === iso[0] ? `CASE WHEN length(${v}) = ${iso[1]} THEN TRY_CAST(${v} AS ${iso[2]}) END` : `try_strptime(${v}, ${literal(f)})${col.type === 'date' ? '::DATE' : ''}`);
-      const formats = col.cleanse?.formats ?? [String(iso[0])];
-      return formats.length === 1 ? parse(formats[0]!) : `coalesce(${formats.map(parse).join(', ')})`;
-    }
-    case 'boolean':
-      return `CASE WHEN lower(${v}) IN ('true', 't', '1', 'yes', 'y') THEN true WHEN lower(${v}) IN ('false', 'f', '0', 'no', 'n') THEN false END`;
-    default: {
-      const strip = col.cleanse?.strip_chars ?? '';
-      let stripped = v;
-      for (const ch of strip) stripped = `replace(${stripped}, ${literal(ch)}, '')`;
-      // only pay for the replaces when a character to strip is present
-      const text = strip ? `CASE WHEN ${[...strip].map((ch) => `contains(${v}, ${literal(ch)})`).join(' OR ')} THEN ${stripped} ELSE ${v} END` : v;
-      return `TRY_CAST(${text} AS ${type})`;
-    }
+  if (col.type === 'string') return t(col.name);
+  if (col.type === 'boolean') {
+    const v = t(col.name);
+    return `CASE WHEN lower(${v}) IN ('true', 't', '1', 'yes', 'y') THEN true WHEN lower(${v}) IN ('false', 'f', '0', 'no', 'n') THEN false END`;
   }
+  const raw = rawOf(col.name);
+  const slow = slowTextSql(col, nullValues);
+  let fast: string | null;
+  let rest: string;
+  if (col.type === 'date' || col.type === 'timestamp') {
+    const formats = col.cleanse?.formats ?? [col.type === 'date' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S'];
+    const iso = col.type === 'date' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
+    // a timestamp cast also takes a bare date, which the contract may not accept: require the time part
+    fast = formats.includes(iso) ? (col.type === 'date' ? `TRY_CAST(${raw} AS DATE)` : `(CASE WHEN length(${raw}) >= 19 THEN TRY_CAST(${raw} AS TIMESTAMP) END)`) : null;
+    const others = formats.filter((f) => f !== iso).map((f) => `try_strptime(${slow}, ${literal(f)})${col.type === 'date' ? '::DATE' : ''}`);
+    rest = others.length ? `coalesce(${others.join(', ')})` : 'NULL';
+  } else {
+    let stripped = slow;
+    for (const ch of col.cleanse?.strip_chars ?? '') stripped = `replace(${stripped}, ${literal(ch)}, '')`;
+    fast = `TRY_CAST(${raw} AS ${type})`;
+    rest = `TRY_CAST(${stripped} AS ${type})`;
+  }
+  return fast ? `CASE WHEN ${fast} IS NOT NULL THEN ${fast} ELSE ${rest} END` : rest;
 }
 
 const isNumeric = (type: string) => /^(integer|bigint|double|decimal)/.test(type);
@@ -103,17 +117,20 @@ interface Check {
 const show = (v: string) => `coalesce('''' || ${v} || '''', 'empty')`;
 
 /** Column-level checks in precedence order: required, parses, allowed values, range. */
-function columnChecks(col: Column): Check[] {
+function columnChecks(col: Column, nullValues: string[]): Check[] {
   const name = col.name;
   const raw = rawOf(name);
-  const text = t(name);
   const typed = ident(name);
+  // text columns test their cleaned text; parsed columns look at the raw text only when the value did not parse
+  const isNullText = isText(col) ? `${t(name)} IS NULL` : `(${raw} IS NULL OR ${slowTextSql(col, nullValues)} IS NULL)`;
+  const missing = isText(col) ? isNullText : `CASE WHEN ${typed} IS NULL THEN ${isNullText} ELSE false END`;
+  const unparsed = isText(col) ? `${t(name)} IS NOT NULL AND ${typed} IS NULL` : `CASE WHEN ${typed} IS NULL THEN NOT ${isNullText} ELSE false END`;
   const checks: Check[] = [];
-  if (!col.nullable) checks.push({ reason: 'MISSING_REQUIRED', when: `${text} IS NULL`, detail: `'${name} is required but empty'` });
+  if (!col.nullable) checks.push({ reason: 'MISSING_REQUIRED', when: missing, detail: `'${name} is required but empty'` });
   if (col.type !== 'string') {
     const reason: QuarantineReason = col.type === 'date' || col.type === 'timestamp' ? 'INVALID_DATE' : col.type === 'boolean' ? 'INVALID_VALUE' : 'INVALID_NUMBER';
     const expected = col.type === 'date' || col.type === 'timestamp' ? `a ${col.type} in an accepted format (${(col.cleanse?.formats ?? []).join(', ')})` : col.type === 'boolean' ? 'true or false' : 'a number';
-    checks.push({ reason, when: `${text} IS NOT NULL AND ${typed} IS NULL`, detail: `'${name} ' || ${show(raw)} || ' is not ${expected.replaceAll("'", "''")}'` });
+    checks.push({ reason, when: unparsed, detail: `'${name} ' || ${show(raw)} || ' is not ${expected.replaceAll("'", "''")}'` });
   }
   if (col.allowed_values) {
     const shown = col.allowed_values.length > 8 ? `${col.allowed_values.slice(0, 8).join(', ')}, ...` : col.allowed_values.join(', ');
@@ -202,7 +219,8 @@ function derivedSql(d: DerivedColumn, lookupAlias: (dataset: string) => string):
     case 'age_years': {
       const b = col('birth_date');
       const at = col('at');
-      return `(date_diff('year', ${b}, ${at}) - CASE WHEN strftime(${at}, '%m%d') < strftime(${b}, '%m%d') THEN 1 ELSE 0 END)::${type}`;
+      // whole years: one less when the birthday has not come yet that year (integer month*100+day, no string formatting)
+      return `(year(${at}) - year(${b}) - CASE WHEN month(${at}) * 100 + day(${at}) < month(${b}) * 100 + day(${b}) THEN 1 ELSE 0 END)::${type}`;
     }
     case 'lookup':
       return `${lookupAlias(String(a.dataset))}.${ident(String(a.column))}::${type}`;
@@ -225,14 +243,15 @@ export function validateSql(o: ValidateOptions): string {
   const c = o.contract;
   const nullValues = c.source.null_values ?? [''];
   const trimmedName = (n: string) => ident(`${n}__trim`);
-  const trimmed = c.columns.map((col) => `${trimSql(col)} AS ${trimmedName(col.name)}`).join(',\n      ');
-  const texts = c.columns.map((col) => `${cleanTextSql(col, trimmedName(col.name), nullValues)} AS ${t(col.name)}`).join(',\n      ');
-  const typed = c.columns.map((col) => `${typedSql(col)} AS ${ident(col.name)}`).join(',\n      ');
+  const textCols = c.columns.filter(isText);
+  const trimmed = textCols.map((col) => `${trimSql(col)} AS ${trimmedName(col.name)}`).join(',\n      ');
+  const texts = textCols.map((col) => `${cleanTextSql(col, trimmedName(col.name), nullValues)} AS ${t(col.name)}`).join(',\n      ');
+  const typed = c.columns.map((col) => `${typedSql(col, nullValues)} AS ${ident(col.name)}`).join(',\n      ');
   const malformed = `(${[...c.columns.map((col) => `${rawOf(col.name)} IS NULL`), `${rawOf('_extra_1')} IS NOT NULL`].join(' OR ')})`;
   const fieldCount = `(${[...c.columns.map((col) => col.name), ...EXTRA_COLUMNS].map((n) => `(${rawOf(n)} IS NOT NULL)::INTEGER`).join(' + ')})`;
   const checks: Check[] = [{ reason: 'MALFORMED_ROW', when: malformed, detail: `'row has ' || ${fieldCount} || ' fields, expected ${c.columns.length}'` }];
   for (const reason of ['MISSING_REQUIRED', 'INVALID_NUMBER', 'INVALID_DATE', 'INVALID_VALUE', 'OUT_OF_RANGE'] as QuarantineReason[]) {
-    for (const col of c.columns) checks.push(...columnChecks(col).filter((x) => x.reason === reason));
+    for (const col of c.columns) checks.push(...columnChecks(col, nullValues).filter((x) => x.reason === reason));
   }
   for (const rule of c.row_rules ?? []) checks.push(ruleCheck(rule));
   for (const fk of o.fkTargets) {
@@ -257,7 +276,7 @@ WITH src AS (
   FROM (${o.source})
 ),
 texts AS (
-  SELECT * EXCLUDE (${c.columns.map((col) => trimmedName(col.name)).join(', ')}),
+  SELECT * EXCLUDE (${textCols.map((col) => trimmedName(col.name)).join(', ')}),
       ${texts}
   FROM src
 ),

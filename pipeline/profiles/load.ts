@@ -16,7 +16,7 @@ export const LOCAL_PROFILE: Profile = {
   timeouts: { default: 3600 },
   freshness_hours: 24,
   duckdb: { memory_limit: '1536MB' },
-  dbt: { target: 'local', threads: 2 },
+  dbt: { target: 'local', threads: 4 },
 };
 
 const positive = { type: 'integer', minimum: 1 };

@@ -8,6 +8,7 @@ import type { PipelineContext } from '../stages/context.ts';
 import { generateStage } from '../stages/generate.ts';
 import { ingestStage } from '../stages/ingest.ts';
 import { loadStage } from '../stages/load.ts';
+import { transformStage } from '../stages/transform.ts';
 import { verifyStage } from '../stages/verify.ts';
 import { pipelineContext } from './environment.ts';
 import { lockWorkspace } from './lock.ts';
@@ -30,7 +31,7 @@ export interface RunHooks {
 
 /** The pipeline's stages, in graph order. */
 export function pipelineStages(p: PipelineContext): Stage[] {
-  return [generateStage(p), ingestStage(p), cleanseStage(p), loadStage(p), verifyStage(p)];
+  return [generateStage(p), ingestStage(p), cleanseStage(p), loadStage(p), transformStage(p), verifyStage(p)];
 }
 
 /** Runs the pipeline for one batch on a profile, recording the run in the workspace. */

@@ -71,6 +71,20 @@ describe('local pipeline', () => {
        FROM raw.claims`,
     );
     expect(clean).toEqual({ bad_status: 0, bad_member: 0 });
+    // derived columns, checked against independent formulas
+    const [derived] = await warehouseRows<Record<string, number>>(
+      ws,
+      `SELECT
+        count(*) FILTER (WHERE member_age_at_service <> date_part('year', age(service_from::TIMESTAMP, member_birth_date::TIMESTAMP)))::INT AS bad_age,
+        count(*) FILTER (WHERE member_birth_date IS DISTINCT FROM (SELECT any_value(birth_date) FROM raw.members m WHERE m.member_id = c.member_id))::INT AS bad_birth_date,
+        count(*) FILTER (WHERE high_value_flag <> (billed_amount >= 50000) OR (value_bucket = 'HIGH') <> high_value_flag)::INT AS bad_flag,
+        count(*) FILTER (WHERE turnaround_days IS DISTINCT FROM (paid_date - received_date) OR adjudication_days IS DISTINCT FROM (adjudicated_date - received_date))::INT AS bad_days,
+        count(*) FILTER (WHERE reimbursement_ratio_allowed IS DISTINCT FROM CASE WHEN allowed_amount > 0 THEN round(paid_amount / allowed_amount, 4) END)::INT AS bad_ratio,
+        count(*) FILTER (WHERE service_year <> year(service_from) OR service_month <> month(service_from))::INT AS bad_partition,
+        count(*) FILTER (WHERE age_band <> CASE WHEN member_age_at_service < 18 THEN '0-17' WHEN member_age_at_service < 35 THEN '18-34' WHEN member_age_at_service < 50 THEN '35-49' WHEN member_age_at_service < 65 THEN '50-64' ELSE '65+' END)::INT AS bad_band
+       FROM raw.claims c`,
+    );
+    expect(derived).toEqual({ bad_age: 0, bad_birth_date: 0, bad_flag: 0, bad_days: 0, bad_ratio: 0, bad_partition: 0, bad_band: 0 });
   });
 
   it('changes nothing when the same batch runs again (warehouse content hash)', async () => {

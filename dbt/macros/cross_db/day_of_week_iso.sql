@@ -1,0 +1,16 @@
+{#- ISO day of the week of a date: 1 = Monday ... 7 = Sunday. -#}
+{% macro day_of_week_iso(date) -%}
+    {{ return(adapter.dispatch('day_of_week_iso', 'health_finance_claims')(date)) }}
+{%- endmacro %}
+
+{% macro default__day_of_week_iso(date) -%}
+    extract(isodow from {{ date }})
+{%- endmacro %}
+
+{% macro snowflake__day_of_week_iso(date) -%}
+    dayofweekiso({{ date }})
+{%- endmacro %}
+
+{% macro duckdb__day_of_week_iso(date) -%}
+    isodow({{ date }})
+{%- endmacro %}

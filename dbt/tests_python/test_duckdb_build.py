@@ -1,0 +1,155 @@
+"""`dbt build --target local` on a DuckDB warehouse loaded batch by batch (1 -> 2 -> 3).
+
+After every batch all models, snapshots and tests must pass (warnings allowed: they are the
+informative risk flags). Across batches: the snapshots accumulate SCD2 history, fct_claims
+follows claims through their status changes by merging (one row per claim, updated in place),
+and the incremental result equals a full rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+import raw_fixture
+from conftest import Dbt, problems
+
+SIZES = dict(members=300, providers=50, claims=3000)
+
+
+def query(db, sql):
+    con = duckdb.connect(str(db))
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, generator_output):
+    work = tmp_path_factory.mktemp("duckdb_build")
+    db = work / "warehouse.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CLAIMS_WAREHOUSE", str(db))
+    mp.setenv("CLAIMS_DBT_THREADS", "4")
+    dbt = Dbt(work, "local")
+    states = {}
+    for batch in (1, 2, 3):
+        raw_fixture.build_raw(db, generator_output(batch, **SIZES), batch)
+        result = dbt("build")
+        states[batch] = {
+            "problems": problems(result),
+            "statuses": {r.node.unique_id: str(r.status) for r in (result.result or [])},
+            "claims": dict(((cid, (status, version_count)) for cid, status, version_count in query(
+                db, "select claim_id, claim_status, version_count from marts.fct_claims"))),
+        }
+    yield db, dbt, states
+    mp.undo()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_every_model_snapshot_and_test_passes_after_each_batch(warehouse, batch):
+    _, _, states = warehouse
+    assert states[batch]["problems"] == []
+    statuses = states[batch]["statuses"]
+    assert sum(1 for s in statuses.values() if s == "pass") > 400, "the project's tests did run"
+    assert statuses["model.health_finance_claims.fct_claims"] == "success"
+    assert statuses["snapshot.health_finance_claims.members_snapshot"] == "success"
+
+
+def test_fct_claims_has_one_row_per_claim_after_every_batch(warehouse):
+    db, _, states = warehouse
+    raw_ids = query(db, "select count(distinct claim_id) from raw.claims")[0][0]
+    rows, distinct = query(db, "select count(*), count(distinct claim_id) from marts.fct_claims")[0]
+    assert rows == distinct == raw_ids
+    # every batch brought new claims, none was duplicated
+    assert len(states[1]["claims"]) < len(states[2]["claims"]) < len(states[3]["claims"]) == rows
+
+
+def test_status_changes_reach_fct_claims(warehouse):
+    db, _, states = warehouse
+    # claims pending after batch 1 whose next version (batch 2) paid or denied them
+    moved = query(db, """
+        select claim_id, claim_status from raw.claims
+        where _batch_id = 2 and claim_status in ('paid', 'denied')
+          and claim_id in (select claim_id from raw.claims where _batch_id = 1 and claim_status = 'pending')""")
+    assert moved, "the timeline moves some pending claims on in batch 2"
+    for claim_id, status in moved:
+        assert states[1]["claims"][claim_id][0] == "pending"
+        assert states[2]["claims"][claim_id][0] == status
+        assert states[2]["claims"][claim_id][1] == 2
+    pending_to_paid = [c for c, s in moved if s == "paid"]
+    assert pending_to_paid, "a claim pending after batch 1 is paid after batch 2"
+
+
+def test_incremental_merge_updates_rows_in_place(warehouse):
+    db, _, _ = warehouse
+    updated, inserted_later = query(db, """
+        select sum(case when _dbt_updated_at > _dbt_inserted_at then 1 else 0 end),
+               sum(case when _first_batch_id > 1 then 1 else 0 end)
+        from marts.fct_claims""")[0]
+    assert updated > 0, "claims that moved on were merged into their existing rows"
+    assert inserted_later > 0
+    # the claims updated in place are exactly those that are not new in their batch
+    stale = query(db, """
+        select count(*) from marts.fct_claims
+        where _batch_id > _first_batch_id and _dbt_updated_at = _dbt_inserted_at""")[0][0]
+    assert stale == 0
+
+
+def test_snapshots_hold_every_state_as_scd2_history(warehouse):
+    db, _, _ = warehouse
+    for entity, key in (("members", "member_id"), ("providers", "provider_id")):
+        raw_states = query(db, f"select count(distinct ({key}, updated_at)) from raw.{entity}")[0][0]
+        snapshot_rows, keys, current = query(db, f"""
+            select count(*), count(distinct {key}), sum(case when dbt_valid_to is null then 1 else 0 end)
+            from snapshots.{entity}_snapshot""")[0]
+        # built after every batch, each state in raw was once the latest one: one version each
+        assert snapshot_rows == raw_states
+        assert current == keys
+    multi = query(db, "select count(*) from marts.dim_members where version_number > 1")[0][0]
+    assert multi > 0, "members that moved or changed plan in batches 2 and 3 have several versions"
+    # the version valid on each service date is used by fct_claims
+    older_versions = query(db, """
+        select count(*) from marts.fct_claims f join marts.dim_members m using (member_version_key)
+        where not m.is_current""")[0][0]
+    assert older_versions > 0, "claims serviced before a member's change point at the earlier version"
+
+
+def test_incremental_result_equals_a_full_rebuild(warehouse):
+    db, dbt, _ = warehouse
+    con = duckdb.connect(str(db))
+    con.execute("create or replace table main.fct_claims_incremental as "
+                "select * exclude (_dbt_inserted_at, _dbt_updated_at) from marts.fct_claims")
+    con.close()
+    assert problems(dbt("run", "--select", "fct_claims", "--full-refresh")) == []
+    diff = query(db, """
+        select count(*) from (
+            (select * from main.fct_claims_incremental
+             except select * exclude (_dbt_inserted_at, _dbt_updated_at) from marts.fct_claims)
+            union all
+            (select * exclude (_dbt_inserted_at, _dbt_updated_at) from marts.fct_claims
+             except select * from main.fct_claims_incremental))""")[0][0]
+    assert diff == 0
+
+
+def test_every_model_and_column_is_documented(warehouse):
+    db, dbt, _ = warehouse
+    manifest = json.loads((dbt.target_path / "manifest.json").read_text())
+    actual = {}
+    for schema, table, column in query(db, """
+            select table_schema, table_name, column_name from information_schema.columns
+            where table_schema in ('staging', 'core', 'marts', 'snapshots')"""):
+        actual.setdefault((schema, table), set()).add(column.lower())
+    missing = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "snapshot"):
+            continue
+        if not node["description"].strip():
+            missing.append(f"{node['name']}: no description")
+        documented = {c.lower() for c, meta in node["columns"].items() if meta["description"].strip()}
+        for column in sorted(actual[(node["schema"], node["alias"])] - documented):
+            missing.append(f"{node['name']}.{column}")
+    assert missing == []

@@ -1,0 +1,49 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDuckDB } from '../duckdb/connection.ts';
+import type { RunEvent } from '../orchestrator/types.ts';
+import { startPipelineRun } from '../run/index.ts';
+import { tempDir } from '../testing/tmp.ts';
+import type { DbtNodeResult } from '../transform/types.ts';
+
+// Real dbt (dbt-duckdb) on a small warehouse built by the pipeline itself.
+describe('transform stage', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const c of cleanups) await c();
+  });
+
+  it('builds the dbt project, records every node, reports warnings, and fails on an error-severity test naming it and its failing rows', async () => {
+    const { dir: ws, cleanup } = await tempDir('ws-dbt-');
+    cleanups.push(cleanup);
+    await writeFile(join(ws, 'profiles.yaml'), 'active: t\nprofiles:\n  t:\n    generate: { seed: 4, members: 800, providers: 120, claims: 6000, dirty_rate: 0.01 }\n    retry: { max_attempts: 1 }\n');
+    const events: RunEvent[] = [];
+    const ok = await startPipelineRun({ workspace: ws, batch: 1 }, { onEvent: (e) => events.push(e) });
+    expect(ok.summary.status).toBe('succeeded');
+    const transform = ok.record.stages.find((s) => s.name === 'transform')!;
+    const nodes = transform.result!.outputs!.nodes as DbtNodeResult[];
+    const models = nodes.filter((n) => n.resource_type === 'model');
+    expect(models.map((m) => m.name)).toEqual(expect.arrayContaining(['fct_claims', 'dim_members', 'dim_providers', 'dim_date', 'dim_diagnosis', 'mart_pmpm_monthly', 'stg_payer__claims']));
+    expect(models.every((m) => m.status === 'success' && m.seconds >= 0)).toBe(true);
+    const tests = nodes.filter((n) => n.resource_type === 'test');
+    expect(tests.length).toBeGreaterThan(300);
+    expect(tests.every((t) => ['pass', 'warn'].includes(t.status))).toBe(true);
+    expect(nodes.filter((n) => n.resource_type === 'snapshot').map((n) => n.status)).toEqual(['success', 'success']);
+    // progress came from dbt's structured log, node by node
+    const progress = events.filter((e) => e.type === 'stage.progress' && e.stage === 'transform');
+    expect(progress.length).toBeGreaterThan(20);
+    for (const warned of tests.filter((t) => t.status === 'warn')) {
+      expect(events.some((e) => e.type === 'stage.log' && e.level === 'warn' && e.message.includes(warned.name))).toBe(true);
+    }
+
+    // break a financial invariant in the loaded data: the invariant test must fail the stage
+    const db = await openDuckDB({ path: join(ws, 'warehouse.duckdb') });
+    await db.conn.run(`UPDATE raw.claims SET paid_amount = allowed_amount + 10 WHERE claim_id IN (SELECT claim_id FROM raw.claims WHERE claim_status = 'paid' LIMIT 3)`);
+    db.close();
+    const failed = await startPipelineRun({ workspace: ws, batch: 1, stages: ['transform'] });
+    expect(failed.summary.status).toBe('failed');
+    const error = failed.summary.stages.find((s) => s.name === 'transform')!.error!;
+    expect(error).toMatch(/dbt build failed: test \S*(paid|invariant|amount)\S* failed with \d+ failing rows; see select \* from "warehouse"\."test_failures"\."/i);
+  }, 600_000);
+});
