@@ -313,6 +313,13 @@ describe('pipeline journeys', () => {
     await expect(page.getByTestId('quality-reconciliation').locator('tbody tr').count()).resolves.toBe(audits);
     await expect(page.getByTestId('quality-reconciliation').locator('.badge.ok').count()).resolves.toBe(audits);
     await expect(page.getByTestId('quality-freshness').locator('tbody tr').count()).resolves.toBe(3);
+    if (dbt) {
+      // every dbt test of the last run is listed with its status
+      const tests = await app.service.call('quality.overview', {});
+      const n = tests.ok && tests.result.tests.available ? (tests.result.tests.results ?? []).length : 0;
+      expect(n).toBeGreaterThan(0);
+      await expect(page.getByTestId('quality-tests').locator('tbody tr').count()).resolves.toBe(n);
+    }
     await shot(page, 'quality');
     // a reason opens the quarantined rows, with their original values
     const reasonRow = page.getByTestId('quality-quarantine').locator('.card', { hasText: 'claims' }).locator('tbody tr').first();
@@ -387,35 +394,58 @@ describe('pipeline journeys', () => {
     await shot(page, 'analytics');
     const plan = await app.service.call('analytics.options', {});
     if (plan.ok && plan.result.available && plan.result.plans.length) {
-      await page.getByLabel('Plan').selectOption(plan.result.plans[0]!.id);
+      await page.getByLabel('Plan', { exact: true }).selectOption(plan.result.plans[0]!.id);
       await page.waitForFunction((v) => document.querySelector('[data-testid=kpi-paid] .v')?.textContent !== v, money(paid));
     }
   });
 });
 
 describe('demo mode', () => {
-  it('walks through the tour forward and back from one button', async () => {
+  it('walks a fresh workspace through the tour forward and back from one button', async () => {
+    const demoApp = await startApp(join(root, 'demo'));
+    const p = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await open(p, demoApp, '#/generate');
+      await p.getByTestId('demo-start').click();
+      await p.getByTestId('demo-panel').waitFor();
+      await expect(p.getByTestId('demo-caption').textContent()).resolves.toContain('This tour generates');
+      await p.getByTestId('demo-next').click();
+      await p.waitForSelector('[data-testid=generate-status]:text-is("succeeded")', { timeout: 120_000 });
+      await shot(p, 'demo');
+      await p.getByTestId('demo-next').click();
+      await p.getByTestId('grid').waitFor();
+      await p.getByTestId('demo-back').click();
+      await expect(p.evaluate(() => location.hash)).resolves.toBe('#/generate');
+      await p.getByTestId('demo-next').click();
+      await p.getByTestId('demo-next').click();
+      await p.waitForSelector('[data-testid=run-status]:text-is("succeeded")', { timeout: 600_000 });
+      await p.waitForSelector('[data-testid=demo-next]:not([disabled])', { timeout: 60_000 });
+      for (const view of ['quality', 'lineage', 'analytics']) {
+        await p.getByTestId('demo-next').click();
+        await expect(p.evaluate(() => location.hash)).resolves.toBe(`#/${view}`);
+      }
+      await p.getByTestId('kpis').waitFor();
+      await p.getByTestId('demo-next').click();
+      await expect(p.getByTestId('demo-panel').count()).resolves.toBe(0);
+    } finally {
+      await p.close();
+      await demoApp.stop();
+    }
+  });
+
+  it('leaves a workspace that has data as it is, and tours it', async () => {
+    const before = await app.service.call('runs.list', {});
     await open(page, app, '#/generate');
     await page.getByTestId('demo-start').click();
-    await page.getByTestId('demo-panel').waitFor();
-    await expect(page.getByTestId('demo-caption').textContent()).resolves.toContain('This tour generates');
     await page.getByTestId('demo-next').click();
-    await page.waitForSelector('[data-testid=generate-status]:text-is("succeeded")', { timeout: 120_000 });
-    await shot(page, 'demo');
-    await page.getByTestId('demo-next').click();
-    await page.getByTestId('grid').waitFor();
-    await page.getByTestId('demo-back').click();
-    await expect(page.evaluate(() => location.hash)).resolves.toBe('#/generate');
+    await page.getByTestId('demo-panel').getByText('already generated in this workspace').waitFor();
     await page.getByTestId('demo-next').click();
     await page.getByTestId('demo-next').click();
-    await expect(page.evaluate(() => location.hash)).resolves.toMatch(/^#\/(pipeline|run)/);
-    await page.waitForSelector('[data-testid=run-status]:text-is("succeeded")', { timeout: 600_000 });
-    await page.waitForSelector('[data-testid=demo-next]:not([disabled])', { timeout: 60_000 });
-    for (const view of ['quality', 'lineage', 'analytics']) {
-      await page.getByTestId('demo-next').click();
-      await expect(page.evaluate(() => location.hash)).resolves.toBe(`#/${view}`);
-    }
-    await page.getByTestId('demo-next').click();
+    await page.getByTestId('demo-panel').getByText('already run batch 1 here').waitFor();
+    await page.getByTestId('run-status').waitFor();
+    const after = await app.service.call('runs.list', {});
+    expect(after.ok && before.ok && after.result.length).toBe(before.ok ? before.result.length : -1);
+    await page.keyboard.press('Escape');
     await expect(page.getByTestId('demo-panel').count()).resolves.toBe(0);
   });
 });

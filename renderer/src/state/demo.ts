@@ -17,9 +17,9 @@ export interface DemoStep {
 
 export const DEMO_STEPS: DemoStep[] = [
   { title: 'Welcome', view: 'generate', caption: 'This tour generates a small synthetic claims dataset, runs the whole pipeline on the embedded DuckDB, and walks through the data, its quality, the dbt lineage and the claims KPIs.' },
-  { title: 'Generate', view: 'generate', action: 'generate', caption: 'Generating 500 members, 60 providers and 5,000 claims with 2% injected defects. DuckDB writes the CSV files while progress streams in.' },
+  { title: 'Generate', view: 'generate', action: 'generate', caption: 'Generating 500 members, 60 providers and 5,000 claims with 2% injected defects (unless this workspace already has a batch 1). DuckDB writes the CSV files while progress streams in.' },
   { title: 'Preview the data', view: 'data', params: { source: 'generated', name: 'claims', batch: String(DEMO_BATCH) }, caption: 'The raw claims file, paged from DuckDB. Click a column header for its profile: amounts read as text show the defects the generator injected.' },
-  { title: 'Run the pipeline', view: 'pipeline', action: 'run', caption: 'Ingest lands the generated files in the lake, cleanse applies the contracts and quarantines bad rows with their reasons, load fills the warehouse, and verify reconciles every row.' },
+  { title: 'Run the pipeline', view: 'pipeline', action: 'run', caption: 'Ingest lands the generated files in the lake, cleanse applies the contracts and quarantines bad rows with their reasons, load fills the warehouse, dbt builds the marts and runs its tests, and verify reconciles every row.' },
   { title: 'Data quality', view: 'quality', caption: 'Every rejected row is kept with its reason and original values; each batch must reconcile from raw to loaded; dbt test failures link to the failing rows.' },
   { title: 'Lineage', view: 'lineage', caption: 'The dbt graph from sources through staging and core to the marts. Click a model for its columns, SQL, tests and last run.' },
   { title: 'Claims KPIs', view: 'analytics', caption: 'Billed, allowed and paid, PMPM, denial rate and turnaround, computed on the marts. Filter by dates and plan; export any chart.' },
@@ -36,17 +36,28 @@ interface DemoState {
   exit(): void;
 }
 
+/**
+ * The tour never overwrites a workspace: it generates batch 1 only where there is none, and runs
+ * the pipeline only where batch 1 has not run to the end; otherwise it shows what is there.
+ */
 async function perform(step: DemoStep): Promise<string | null> {
   const app = useApp.getState();
   if (step.action === 'generate') {
+    const batches = await call('generate.batches', {});
+    if (batches.some((b) => b.batch === DEMO_BATCH)) return `Batch ${DEMO_BATCH} is already generated in this workspace; the tour uses it as it is.`;
     const { jobId } = await call('generate.start', { seed: 42, members: 500, providers: 60, claims: 5000, batch: DEMO_BATCH, dirtyRate: 0.02 });
     app.setGenerateJob({ jobId, batch: DEMO_BATCH, phase: 'setup', fraction: 0, status: 'running' });
     return null;
   }
   if (step.action === 'run') {
-    // the batch was just generated with the demo's sizes: run the rest on it, replacing any earlier landing
+    const done = (await call('runs.list', { batch: DEMO_BATCH, status: 'succeeded', limit: 1 }))[0];
+    if (done) {
+      useRouter.getState().go('run', { id: done.runId });
+      return `The pipeline has already run batch ${DEMO_BATCH} here; the tour shows that run and its results.`;
+    }
+    // the batch was generated with the tour's sizes: the run starts after generate and uses it
     const stages = (app.info?.stages ?? []).filter((s) => s !== 'generate');
-    const { runId } = await call('runs.start', { batch: DEMO_BATCH, stages, force: true });
+    const { runId } = await call('runs.start', { batch: DEMO_BATCH, ...(stages.length ? { stages } : {}) });
     useRouter.getState().go('run', { id: runId });
     return null;
   }
