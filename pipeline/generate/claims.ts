@@ -69,16 +69,16 @@ ORDER BY mrow`;
 const MEMBER_BLOCK_COLUMNS = ['eff_start', 'eff_days', 'member_id', 'birth_date', 'gender', 'lob', 'plan_idx', 'plan_idx2', 'plan_change_date'];
 
 /**
- * SQL creating `mbl` (the m_blocks columns as one row of lists, indexed by mrow) and
- * `claim_skel` (one row per claim: its ordinal and member block row, in ordinal order).
- * Scanning the skeleton table lets DuckDB spread claims over all threads (a table is scanned in
- * parallel by row group; m_blocks alone is often a single row group) while keeping their order.
+ * SQL creating `claim_skel` for the claim ordinals [lo, hi): one row per claim with its member's
+ * block attributes, in ordinal order. The claims query scans this table, which DuckDB spreads over
+ * all threads by row group while keeping order; built per part, it stays small.
  */
-export function claimSkeletonSql(): string[] {
-  return [
-    `CREATE OR REPLACE TABLE mbl AS SELECT ${MEMBER_BLOCK_COLUMNS.map((c) => `list(${c} ORDER BY mrow) AS mb_${c}`).join(', ')} FROM m_blocks`,
-    `CREATE OR REPLACE TABLE claim_skel AS SELECT mrow, first_ordinal + unnest(range(cnt)) AS ordinal FROM m_blocks ORDER BY mrow`,
-  ];
+export function claimSkeletonSql(lo: number, hi: number): string {
+  return `CREATE OR REPLACE TABLE claim_skel AS
+    SELECT ${MEMBER_BLOCK_COLUMNS.join(', ')}, ordinal FROM (
+      SELECT ${MEMBER_BLOCK_COLUMNS.join(', ')}, first_ordinal + unnest(range(cnt)) AS ordinal
+      FROM m_blocks WHERE first_ordinal < ${hi} AND first_ordinal + cnt > ${lo})
+    WHERE ordinal >= ${lo} AND ordinal < ${hi}`;
 }
 
 /** Post-payment events: a share of paid claims is later adjusted or reversed. */
@@ -95,9 +95,8 @@ export function claimRowsSql(seed: number, batch: number, lo: number, hi: number
   const bOf = (d: string) => batchOfSql(d);
   return `
 WITH expanded AS (
-  SELECT s.ordinal, ${MEMBER_BLOCK_COLUMNS.map((c) => `mbl.mb_${c}[s.mrow + 1] AS ${c}`).join(', ')}, lk.*, pk.*
-  FROM claim_skel s, mbl, lk, pk
-  WHERE s.ordinal >= ${lo} AND s.ordinal < ${hi}
+  SELECT s.*, lk.*, pk.*
+  FROM claim_skel s, lk, pk
 ),
 draws AS (
   SELECT e.*,
