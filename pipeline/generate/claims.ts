@@ -1,5 +1,5 @@
 import { asOfDate, batchOfSql, HISTORY_MONTHS, HISTORY_START } from './timeline.ts';
-import { SqlRandom, high32, low32, normal, pick, pickIn } from './random.ts';
+import { SqlRandom, high32, low32, normalFromTable, pick, pickIn } from './random.ts';
 
 /**
  * Claims are generated in blocks: block 1 holds the `claims` services of the 18-month history
@@ -69,16 +69,16 @@ ORDER BY mrow`;
 const MEMBER_BLOCK_COLUMNS = ['eff_start', 'eff_days', 'member_id', 'birth_date', 'gender', 'lob', 'plan_idx', 'plan_idx2', 'plan_change_date'];
 
 /**
- * SQL creating `mbl` (the m_blocks columns as one row of lists, indexed by mrow) and
- * `claim_skel` (one row per claim: its ordinal and member block row, in ordinal order).
- * Scanning the skeleton table lets DuckDB spread claims over all threads (a table is scanned in
- * parallel by row group; m_blocks alone is often a single row group) while keeping their order.
+ * SQL creating `claim_skel` for the claim ordinals [lo, hi): one row per claim with its member's
+ * block attributes, in ordinal order. The claims query scans this table, which DuckDB spreads over
+ * all threads by row group while keeping order; built per part, it stays small.
  */
-export function claimSkeletonSql(): string[] {
-  return [
-    `CREATE OR REPLACE TABLE mbl AS SELECT ${MEMBER_BLOCK_COLUMNS.map((c) => `list(${c} ORDER BY mrow) AS mb_${c}`).join(', ')} FROM m_blocks`,
-    `CREATE OR REPLACE TABLE claim_skel AS SELECT mrow, first_ordinal + unnest(range(cnt)) AS ordinal FROM m_blocks ORDER BY mrow`,
-  ];
+export function claimSkeletonSql(lo: number, hi: number): string {
+  return `CREATE OR REPLACE TABLE claim_skel AS
+    SELECT ${MEMBER_BLOCK_COLUMNS.join(', ')}, ordinal FROM (
+      SELECT ${MEMBER_BLOCK_COLUMNS.join(', ')}, first_ordinal + unnest(range(cnt)) AS ordinal
+      FROM m_blocks WHERE first_ordinal < ${hi} AND first_ordinal + cnt > ${lo})
+    WHERE ordinal >= ${lo} AND ordinal < ${hi}`;
 }
 
 /** Post-payment events: a share of paid claims is later adjusted or reversed. */
@@ -95,9 +95,8 @@ export function claimRowsSql(seed: number, batch: number, lo: number, hi: number
   const bOf = (d: string) => batchOfSql(d);
   return `
 WITH expanded AS (
-  SELECT s.ordinal, ${MEMBER_BLOCK_COLUMNS.map((c) => `mbl.mb_${c}[s.mrow + 1] AS ${c}`).join(', ')}, lk.*, pk.*
-  FROM claim_skel s, mbl, lk, pk
-  WHERE s.ordinal >= ${lo} AND s.ordinal < ${hi}
+  SELECT s.*, lk.*, pk.*
+  FROM claim_skel s, lk, pk
 ),
 draws AS (
   SELECT e.*,
@@ -161,8 +160,8 @@ placed AS (
 ),
 coded AS (
   SELECT p.*,
-    CASE WHEN p.pos IN ('21', '51', '61') THEN 1 + least(45, floor(exp(1.1 + 0.6 * ${normal('p.u_los', 'p.u_lag2')}))::INTEGER)
-         WHEN p.pos IN ('31') THEN 5 + least(90, floor(exp(2.6 + 0.5 * ${normal('p.u_los', 'p.u_lag2')}))::INTEGER)
+    CASE WHEN p.pos IN ('21', '51', '61') THEN 1 + least(45, floor(exp(1.1 + 0.6 * ${normalFromTable('p.u_los')}))::INTEGER)
+         WHEN p.pos IN ('31') THEN 5 + least(90, floor(exp(2.6 + 0.5 * ${normalFromTable('p.u_los')}))::INTEGER)
          ELSE 0 END AS los,
     -- candidate diagnoses: the specialty's own case mix most of the time, else the month's mix
     CASE WHEN spec_dx_len[p.spec + 1] > 0 AND p.u_affinity < 0.65 THEN ${pickIn('spec_dx', 'p.spec + 1', 'p.u_dx1')}
@@ -204,12 +203,12 @@ money AS (
       * spec_cost[s.spec + 1]
       * CASE WHEN s.ct = 1 THEN pos_cost[list_position(pos_code, s.pos)] ELSE least(pos_cost[list_position(pos_code, s.pos)], 1.0) END
       * CASE WHEN s.los > 1 THEN pow(s.los, 0.6) ELSE 1 END
-      * exp(CASE s.ct WHEN 0 THEN 0.75 WHEN 1 THEN 0.9 ELSE 1.15 END * ${normal('s.u_amt1', 's.u_amt2')}))))::BIGINT AS billed_c,
+      * exp(CASE s.ct WHEN 0 THEN 0.75 WHEN 1 THEN 0.9 ELSE 1.15 END * ${normalFromTable('s.u_amt1')}))))::BIGINT AS billed_c,
     s.u_deny < spec_denial[s.spec + 1]
       * CASE WHEN s.in_network THEN 1.0 ELSE 1.9 END
       * CASE s.lob WHEN 'medicaid' THEN 1.15 WHEN 'medicare_advantage' THEN 0.9 ELSE 1.0 END AS denied,
     least(1.0, greatest(0.1, CASE WHEN s.in_network THEN plan_ratio_in[s.plan + 1] ELSE plan_ratio_out[s.plan + 1] END
-      * exp(0.12 * ${normal('s.u_ratio1', 's.u_ratio2')}))) AS allowed_ratio
+      * exp(0.12 * ${normalFromTable('s.u_ratio1')}))) AS allowed_ratio
   FROM sec s
 ),
 shares AS (
@@ -247,14 +246,14 @@ timeline AS (
     least(p.ded_c, p.allowed2_c) AS ded2_c,
     least(p.copay_c, p.allowed2_c - least(p.ded_c, p.allowed2_c)) AS copay2_c,
     (p.service_to + (CASE p.ct WHEN 2 THEN 0
-       WHEN 0 THEN 1 + least(200, floor(exp(1.9 + 0.8 * ${normal('p.u_lag1', 'p.u_lag3')})))::INTEGER
-       ELSE 2 + least(200, floor(exp(2.5 + 0.7 * ${normal('p.u_lag1', 'p.u_lag3')})))::INTEGER END)::INTEGER) AS received
+       WHEN 0 THEN 1 + least(200, floor(exp(1.9 + 0.8 * ${normalFromTable('p.u_lag1')})))::INTEGER
+       ELSE 2 + least(200, floor(exp(2.5 + 0.7 * ${normalFromTable('p.u_lag1')})))::INTEGER END)::INTEGER) AS received
   FROM paid p
 ),
 adjudication AS (
   SELECT t.*,
     round((t.allowed2_c - t.ded2_c - t.copay2_c) * t.coins_rate)::BIGINT AS coins2_c,
-    (t.received + (CASE WHEN t.ct = 2 THEN 0 ELSE least(120, greatest(1, floor(exp(2.1 + 0.55 * ${normal('t.u_adj1', 't.u_adj2')})
+    (t.received + (CASE WHEN t.ct = 2 THEN 0 ELSE least(120, greatest(1, floor(exp(2.1 + 0.55 * ${normalFromTable('t.u_adj1')})
        * CASE WHEN t.ct = 1 THEN 1.35 ELSE 1.0 END * CASE WHEN t.in_network THEN 1.0 ELSE 1.45 END * CASE WHEN t.denied THEN 0.75 ELSE 1.0 END)))::INTEGER END)::INTEGER) AS adjudicated
   FROM timeline t
 ),

@@ -237,7 +237,6 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
     await conn.run(providerLookupsFlattenSql());
     const blocks = claimBlocks(o.claims, o.batch);
     await conn.run(memberBlocksSql(blocks));
-    for (const sql of claimSkeletonSql()) await conn.run(sql);
     progress({ phase: 'setup', done: 1, total: 1 });
     checkAbort(hooks.signal);
 
@@ -275,6 +274,7 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
       const lo = Math.floor((universe * part) / parts);
       const hi = Math.floor((universe * (part + 1)) / parts);
       const file = join(dirs.claims, `part-${String(part).padStart(5, '0')}.csv`);
+      await conn.run(claimSkeletonSql(lo, hi));
       const rowsSql = claimRowsSql(o.seed, o.batch, lo, hi);
       let sql: string;
       if (o.dirtyRate === 0) {

@@ -6,6 +6,7 @@ import { loadReferenceTables } from '../contract/reference.ts';
 import type { ContractSet } from '../contract/types.ts';
 import { literal, literalList } from '../duckdb/sql.ts';
 import type { Pools } from './pools.ts';
+import { normalTableSql } from './random.ts';
 
 const CITIES_FILE = join(dirname(fileURLToPath(import.meta.url)), 'data', 'us_cities.csv');
 
@@ -54,6 +55,7 @@ export async function buildLookups(conn: DuckDBConnection, contracts: ContractSe
   const fallback = `(SELECT idx FROM diagnoses_ix WHERE min_age = 0 AND max_age >= 100 AND sex = 'any' ORDER BY prevalence_weight DESC, code LIMIT 1)`;
 
   await conn.run(`CREATE OR REPLACE TABLE lk AS SELECT
+    ${normalTableSql()} AS z_table,
     ${literalList(pools.femaleFirst)} AS first_f,
     ${literalList(pools.maleFirst)} AS first_m,
     ${literalList(pools.last)} AS last_names,
