@@ -21,21 +21,12 @@ import { RunManager } from './run-manager.ts';
 import { validateRequest } from './schemas.ts';
 import { runConsoleQuery } from './sql-console.ts';
 import { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import { STAGE_NAMES, type StageName } from '../orchestrator/types.ts';
-import { pipelineStages } from '../run/index.ts';
-import type { PipelineContext } from '../stages/context.ts';
+import type { StageName } from '../orchestrator/types.ts';
+import { PIPELINE_STAGE_NAMES } from '../run/index.ts';
 import { workspacePaths } from '../workspace.ts';
 
-// The stages `claims run` runs, in order. The factories only keep the context for their run();
-// naming them needs none, so an empty one is passed. Should a factory ever read its context up
-// front, the orchestrator's full list stands in rather than the app failing to start.
-const PIPELINE_STAGES: StageName[] = (() => {
-  try {
-    return pipelineStages({} as PipelineContext).map((s) => s.name);
-  } catch {
-    return [...STAGE_NAMES];
-  }
-})();
+// The stages `claims run` runs, in order.
+const PIPELINE_STAGES: StageName[] = [...PIPELINE_STAGE_NAMES];
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 

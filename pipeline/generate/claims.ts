@@ -86,10 +86,10 @@ const ADJUSTED_SHARE = 0.035;
 const REVERSED_SHARE = 0.01;
 
 /**
- * SQL: typed rows of the claims file for `batch`, for claim ordinals in [lo, hi), in ordinal
- * order. Every value is a function of (seed, ordinal) and of the member and provider it draws.
+ * SQL: typed rows of the claims file for `batch`, for the claims in `claim_skel` (see
+ * claimSkeletonSql), in ordinal order. Every value is a function of (seed, ordinal) and of the member and provider it draws.
  */
-export function claimRowsSql(seed: number, batch: number, lo: number, hi: number): string {
+export function claimRowsSql(seed: number, batch: number): string {
   const r = new SqlRandom(seed);
   const h = (k: number) => r.hash(500 + k, 'ordinal');
   const bOf = (d: string) => batchOfSql(d);

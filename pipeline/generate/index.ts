@@ -275,7 +275,7 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
       const hi = Math.floor((universe * (part + 1)) / parts);
       const file = join(dirs.claims, `part-${String(part).padStart(5, '0')}.csv`);
       await conn.run(claimSkeletonSql(lo, hi));
-      const rowsSql = claimRowsSql(o.seed, o.batch, lo, hi);
+      const rowsSql = claimRowsSql(o.seed, o.batch);
       let sql: string;
       if (o.dirtyRate === 0) {
         const columns = typed.map((t, i) => `${t} AS ${ident(claims.columns[i]!.name)}`).join(', ');

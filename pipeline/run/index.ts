@@ -34,6 +34,9 @@ export function pipelineStages(p: PipelineContext): Stage[] {
   return [generateStage(p), ingestStage(p), cleanseStage(p), loadStage(p), transformStage(p), verifyStage(p)];
 }
 
+/** Names of the stages `claims run` runs, in order (what pipelineStages returns). */
+export const PIPELINE_STAGE_NAMES: readonly StageName[] = ['generate', 'ingest', 'cleanse', 'load', 'transform', 'verify'];
+
 /** Runs the pipeline for one batch on a profile, recording the run in the workspace. */
 export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {}): Promise<{ record: RunRecord; summary: RunSummary }> {
   const ctx = await pipelineContext(o.workspace, o.profile, o.force);
