@@ -48,6 +48,8 @@ const rows: string[] = [];
   const totals: number[] = [];
   const perStage: Record<string, number[]> = {};
   const rss: number[] = [];
+  const incremental: number[] = [];
+  const batch2: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const ws = join(OUT, `ws-pipeline-${PIPELINE_CLAIMS}`);
     await rm(ws, { recursive: true, force: true });
@@ -59,12 +61,23 @@ const rows: string[] = [];
     totals.push(m.seconds);
     rss.push(m.max_rss_mb);
     for (const st of s.stages) (perStage[st.name] ??= []).push(st.seconds ?? 0);
+    // the next monthly batch on top: dbt's incremental models and snapshots take the new versions
+    const next = await claimsCli(['run', '--workspace', ws, '--batch', '2', '--json']);
+    const s2 = JSON.parse(next.output);
+    if (s2.status !== 'succeeded') throw new Error(`batch 2 failed: ${s2.error}`);
+    incremental.push(stageSeconds(s2, 'transform'));
+    batch2.push(next.seconds);
     await rm(ws, { recursive: true, force: true });
   }
-  results.pipeline = { claims: PIPELINE_CLAIMS, seconds: totals, median_seconds: median(totals), stages: Object.fromEntries(Object.entries(perStage).map(([k, v]) => [k, median(v)])), max_rss_mb: rss };
+  const stageMedians = Object.fromEntries(Object.entries(perStage).map(([k, v]) => [k, median(v)]));
+  results.pipeline = { claims: PIPELINE_CLAIMS, seconds: totals, median_seconds: median(totals), stages: stageMedians, max_rss_mb: rss, batch2_seconds: batch2, batch2_transform_seconds: incremental };
+  const beforeDbt = Object.entries(stageMedians).filter(([k]) => k !== 'transform').reduce((sum, [, v]) => sum + v, 0);
   const stages = Object.entries(perStage).map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ');
-  rows.push(`| whole local pipeline, ${fmt(PIPELINE_CLAIMS / 1e6, 0)}M claims, 1% dirty (process wall) | ${fmt(median(totals))} s | ${fmt(median(rss), 0)} MB | ≤ 15 s (before dbt) |`);
-  rows.push(`| … per stage (s) | ${stages} | | |`);
+  rows.push(`| whole local pipeline, ${fmt(PIPELINE_CLAIMS / 1e6, 0)}M claims, 1% dirty, generate → verify with dbt (process wall) | ${fmt(median(totals))} s | ${fmt(median(rss), 0)} MB | ≤ 45 s |`);
+  rows.push(`| … the same without the transform stage (sum of stage times) | ${fmt(beforeDbt)} s | | ≤ 15 s |`);
+  rows.push(`| … transform stage: full dbt build (27 models, 2 snapshots, 566 tests) | ${fmt(stageMedians.transform ?? NaN)} s | | ≤ 30 s |`);
+  rows.push(`| … batch 2 on top: incremental dbt build | ${fmt(median(incremental))} s | | ≤ 15 s |`);
+  rows.push(`| … per stage, batch 1 (s) | ${stages} | | |`);
 }
 
 const file = await saveResult('pipeline', results);

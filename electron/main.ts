@@ -7,14 +7,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bridgeIpc, IPC_EVENTS } from '../pipeline/api/ipc.ts';
 import { createClaimsService } from '../pipeline/api/service.ts';
+import { allowNavigation, CONTENT_SECURITY_POLICY, isTrustedIpcSender, WINDOW_WEB_PREFERENCES, windowOpenDecision } from './security.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rendererIndex = join(root, 'dist', 'renderer', 'index.html');
 const preload = join(root, 'dist', 'electron', 'preload.cjs');
 const rendererUrl = pathToFileURL(rendererIndex).href;
 const workspace = resolve(process.env.CLAIMS_WORKSPACE ?? join(process.cwd(), 'workspace'));
-
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -25,22 +24,17 @@ function createWindow(): BrowserWindow {
     title: 'Claims workbench',
     backgroundColor: '#0f1115',
     show: false,
-    webPreferences: {
-      preload,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      spellcheck: false,
-    },
+    webPreferences: { ...WINDOW_WEB_PREFERENCES, preload },
   });
   win.once('ready-to-show', () => win.show());
   // The app is one page: any navigation is refused, and links to the web open in the browser.
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!allowNavigation(win.webContents.getURL(), url)) event.preventDefault();
+  });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
+    const decision = windowOpenDecision(url);
+    if (decision.openExternally) void shell.openExternal(url);
+    return { action: decision.action };
   });
   void win.loadFile(rendererIndex);
   return win;
@@ -52,7 +46,7 @@ app.on('web-contents-created', (_e, contents) => {
 
 app.whenReady().then(() => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   Menu.setApplicationMenu(
@@ -66,7 +60,7 @@ app.whenReady().then(() => {
   const service = createClaimsService({ workspace });
   const win = createWindow();
   const stop = bridgeIpc(ipcMain, service, {
-    isTrustedSender: (url) => url.split('#')[0] === rendererUrl,
+    isTrustedSender: (url) => isTrustedIpcSender(url, rendererUrl),
     send: (batch) => {
       if (!win.isDestroyed()) win.webContents.send(IPC_EVENTS, batch);
     },
