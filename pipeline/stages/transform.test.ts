@@ -27,7 +27,8 @@ describe('transform stage', () => {
     expect(models.map((m) => m.name)).toEqual(expect.arrayContaining(['fct_claims', 'dim_members', 'dim_providers', 'dim_date', 'dim_diagnosis', 'mart_pmpm_monthly', 'stg_payer__claims']));
     expect(models.every((m) => m.status === 'success' && m.seconds >= 0)).toBe(true);
     const tests = nodes.filter((n) => n.resource_type === 'test');
-    expect(tests.length).toBeGreaterThan(300);
+    expect(tests.length).toBeGreaterThan(250);
+    expect(tests.filter((t) => t.name.startsWith("columns_not_null_")).length).toBeGreaterThan(20);
     expect(tests.every((t) => ['pass', 'warn'].includes(t.status))).toBe(true);
     expect(nodes.filter((n) => n.resource_type === 'snapshot').map((n) => n.status)).toEqual(['success', 'success']);
     // progress came from dbt's structured log, node by node
@@ -40,10 +41,12 @@ describe('transform stage', () => {
     // break a financial invariant in the loaded data: the invariant test must fail the stage
     const db = await openDuckDB({ path: join(ws, 'warehouse.duckdb') });
     await db.conn.run(`UPDATE raw.claims SET paid_amount = allowed_amount + 10 WHERE claim_id IN (SELECT claim_id FROM raw.claims WHERE claim_status = 'paid' LIMIT 3)`);
+    await db.conn.run(`UPDATE raw.members SET last_name = NULL WHERE member_id IN (SELECT member_id FROM raw.members LIMIT 2)`);
     db.close();
     const failed = await startPipelineRun({ workspace: ws, batch: 1, stages: ['transform'] });
     expect(failed.summary.status).toBe('failed');
     const error = failed.summary.stages.find((s) => s.name === 'transform')!.error!;
-    expect(error).toMatch(/dbt build failed: test \S*(paid|invariant|amount)\S* failed with \d+ failing rows; see select \* from "warehouse"\."test_failures"\."/i);
+    expect(error).toMatch(/dbt build failed: .*test \S*(paid|invariant|amount)\S* failed with \d+ failing rows; see select \* from "warehouse"\."test_failures"\."/i);
+    expect(error).toMatch(/test columns_not_null_stg_payer__members_\S* failed with 2 failing rows/);
   }, 600_000);
 });
