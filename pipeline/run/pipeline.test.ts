@@ -143,7 +143,7 @@ describe('local pipeline', () => {
     expect(events.filter((e) => e.type === 'stage.started').map((e) => e.stage)).toEqual(['load', 'transform', 'verify']);
   });
 
-  it('leaves no partial curated output when killed during cleanse, and the next run succeeds', async () => {
+  it('leaves no partial curated output when killed during cleanse, and the killed run is settled and resumes', async () => {
     const ws = await workspace(SMALL(0, 400_000));
     expect((await startPipelineRun({ workspace: ws, batch: 1, stages: ['generate', 'ingest'] })).summary.status).toBe('succeeded');
     const child = spawn(process.execPath, ['bin/claims.mjs', 'run', '--workspace', ws, '--stages', 'cleanse', '--json'], { stdio: 'ignore' });
