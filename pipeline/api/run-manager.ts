@@ -4,7 +4,7 @@
 
 import { listRuns, loadRun, readEvents } from '../orchestrator/store.ts';
 import type { RunEvent, RunRecord, StageName } from '../orchestrator/types.ts';
-import { startPipelineRun, type StartRunOptions } from '../run/index.ts';
+import { settleInterruptedRunsIfIdle, startPipelineRun, type StartRunOptions } from '../run/index.ts';
 import type { RunListRequest } from './contract.ts';
 import { ApiError } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
@@ -98,12 +98,14 @@ export class RunManager {
   }
 
   async list(req: RunListRequest): Promise<RunRecord[]> {
+    if (!this.active) await settleInterruptedRunsIfIdle(this.workspace);
     const runs = await listRuns(this.workspace, req.status ? { status: req.status } : {});
     const matching = runs.filter((r) => (!req.trigger || r.trigger === req.trigger) && (!req.profile || r.profile === req.profile) && (req.batch === undefined || r.batch === req.batch));
     return matching.slice(0, req.limit ?? 200);
   }
 
   async get(runId: string): Promise<{ run: RunRecord; events: RunEvent[]; active: boolean }> {
+    if (!this.active) await settleInterruptedRunsIfIdle(this.workspace);
     const run = await this.load(runId);
     let events: RunEvent[] = [];
     try {

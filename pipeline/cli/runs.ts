@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { listRuns, loadRun, readEvents } from '../orchestrator/store.ts';
 import type { RunStatus, StageName } from '../orchestrator/types.ts';
+import { settleInterruptedRunsIfIdle } from '../run/index.ts';
 import { DEFAULT_WORKSPACE } from '../workspace.ts';
 import { color } from './progress.ts';
 
@@ -18,6 +19,7 @@ export function registerRuns(program: Command): void {
     .action(async (flags) => {
       const statuses = ['running', 'succeeded', 'failed', 'cancelled'];
       if (flags.status && !statuses.includes(flags.status)) throw new Error(`--status: must be one of ${statuses.join(', ')}`);
+      await settleInterruptedRunsIfIdle(resolve(flags.workspace));
       const runs = await listRuns(resolve(flags.workspace), { limit: Number(flags.limit), status: flags.status as RunStatus | undefined });
       if (flags.json) return void process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       if (!runs.length) return void console.log(`No runs yet in ${resolve(flags.workspace)}. Start one with: claims run`);
@@ -35,6 +37,7 @@ export function registerRuns(program: Command): void {
     .option('--json', 'print the raw JSON lines')
     .action(async (runId: string, flags) => {
       const workspace = resolve(flags.workspace);
+      await settleInterruptedRunsIfIdle(workspace);
       await loadRun(workspace, runId);
       const events = (await readEvents(workspace, runId)).filter((e) => !flags.stage || ('stage' in e && e.stage === (flags.stage as StageName)));
       for (const e of events) {

@@ -6,6 +6,7 @@ import { loadContracts } from '../contract/load.ts';
 import { LocalLake } from '../lake/local.ts';
 import { listRuns } from '../orchestrator/store.ts';
 import { listProfiles } from '../profiles/load.ts';
+import { settleInterruptedRunsIfIdle } from '../run/index.ts';
 import { DuckDBWarehouse } from '../warehouse/duckdb.ts';
 import { DEFAULT_WORKSPACE, workspacePaths } from '../workspace.ts';
 import { color } from './progress.ts';
@@ -33,6 +34,7 @@ export function registerStatus(program: Command): void {
           await wh.close();
         }
       }
+      await settleInterruptedRunsIfIdle(paths.root);
       const runs = await listRuns(paths.root, { limit: 5 });
       const status = { workspace: paths.root, active_profile: profiles.active, profiles: profiles.profiles.map((p) => p.name), batches: { landed, cleansed: curated, loaded: [...new Set(audit.map((a) => a.batch_id))] }, warehouse: paths.warehouse, audit, freshness, recent_runs: runs.map((r) => ({ run_id: r.runId, status: r.status, batch: r.batch, seconds: r.seconds })) };
       if (flags.json) return void process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);

@@ -36,6 +36,8 @@ export {
   runDir,
   runsDir,
   saveRun,
+  secondsBetween,
+  settleInterruptedRuns,
   type ListRunsOptions,
   type NewRun,
 } from './store.ts';

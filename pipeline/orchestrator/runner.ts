@@ -3,7 +3,7 @@ import { backoffDelay, sleep as realSleep, validateRetryPolicy } from './backoff
 import { toErrorRecord } from './error-record.ts';
 import { executionOrder, planRun } from './graph.ts';
 import { redactSecrets } from './redact.ts';
-import { appendEvent, createRun, loadRun, saveRun } from './store.ts';
+import { appendEvent, createRun, loadRun, saveRun, secondsBetween } from './store.ts';
 import {
   StageError,
   type RetryPolicy,
@@ -48,7 +48,6 @@ const blankStage = (name: StageName): StageRecord => ({
   result: null,
 });
 
-const secondsBetween = (from: string, to: string) => Math.round(Date.parse(to) - Date.parse(from)) / 1000;
 const reasonText = (reason: unknown) => (reason instanceof Error ? reason.message : String(reason));
 const sameSelection = (a: readonly string[], b: readonly string[]) => [...a].sort().join(',') === [...b].sort().join(',');
 
@@ -212,7 +211,7 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
 
       endStage(rec, 'failed');
       rec.error = toErrorRecord(outcome.error);
-      if (retryable) rec.error.hint ??= `Gave up after ${attempt} attempts; the error may be transient, so resume the run once its cause is fixed.`;
+      if (retryable) rec.error.hint ??= attempt > 1 ? `Gave up after ${attempt} attempts; the error may be transient, so resume the run once its cause is fixed.` : 'Resume the run once its cause is fixed (the profile allows this stage one attempt; set retry.max_attempts for more).';
       record.error = { ...rec.error, stage: stage.name };
       await save();
       emit({ type: 'stage.failed', runId, timestamp: now(), stage: stage.name, attempt, error: rec.error });

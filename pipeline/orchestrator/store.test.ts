@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendEvent, createRun, listRuns, loadRun, newRunId, readEvents, RUN_ID_PATTERN, runDir, saveRun } from './store.ts';
+import { appendEvent, createRun, listRuns, loadRun, newRunId, readEvents, RUN_ID_PATTERN, runDir, saveRun, settleInterruptedRuns } from './store.ts';
 import type { RunEvent, RunOptions, StageRecord } from './types.ts';
 
 let workspace: string;
@@ -119,5 +119,27 @@ describe('events', () => {
     const path = join(runDir(workspace, run.runId), 'events.jsonl');
     await writeFile(path, `${JSON.stringify({ type: 'run.started', runId: run.runId, timestamp: 't' })}\n{oops\n`);
     await expect(readEvents(workspace, run.runId)).rejects.toThrow(`${path}, line 2: not valid JSON`);
+  });
+});
+
+describe('interrupted runs', () => {
+  it('are marked failed at the stage that was running, with a hint to resume, and a closing event', async () => {
+    const run = await createRun(workspace, { options: options(), trigger: 'manual', stages: [pending('generate'), pending('ingest'), pending('cleanse')], now: new Date('2025-01-02T03:04:05Z') });
+    run.stages[0] = { ...pending('generate'), status: 'succeeded', attempts: 1, startedAt: '2025-01-02T03:04:05.000Z', endedAt: '2025-01-02T03:04:07.000Z', seconds: 2 };
+    run.stages[1] = { ...pending('ingest'), status: 'running', attempts: 1, startedAt: '2025-01-02T03:04:07.000Z' };
+    await saveRun(workspace, run);
+    const done = await createRun(workspace, { options: options(), trigger: 'manual', stages: [] });
+    done.status = 'succeeded';
+    await saveRun(workspace, done);
+
+    expect(await settleInterruptedRuns(workspace, new Date('2025-01-02T03:05:07Z'))).toEqual([run.runId]);
+    const settled = await loadRun(workspace, run.runId);
+    expect(settled).toMatchObject({ status: 'failed', endedAt: '2025-01-02T03:05:07.000Z', seconds: 62, error: { stage: 'ingest', hint: `Resume it with: claims run --resume ${run.runId}` } });
+    expect(settled.error?.message).toMatch(/^Interrupted: the process running stage ingest stopped before it finished/);
+    expect(settled.stages.map((s) => s.status)).toEqual(['succeeded', 'failed', 'pending']);
+    expect(settled.stages[1]).toMatchObject({ endedAt: '2025-01-02T03:05:07.000Z', seconds: 60 });
+    expect((await readEvents(workspace, run.runId)).at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', error: { stage: 'ingest' } });
+    expect((await loadRun(workspace, done.runId)).status).toBe('succeeded');
+    expect(await settleInterruptedRuns(workspace)).toEqual([]);
   });
 });

@@ -148,6 +148,44 @@ export async function listRuns(workspace: string, opts: ListRunsOptions = {}): P
 }
 
 /**
+ * Marks runs still recorded as running as failed: their process stopped without finishing them
+ * (killed, crashed, the machine went down). Only call this while holding the workspace lock, when
+ * no live run can be among them. The stage that was running carries the error, so a resume starts
+ * from it. Returns the ids it settled.
+ */
+export async function settleInterruptedRuns(workspace: string, now: Date = new Date()): Promise<string[]> {
+  const stale = await listRuns(workspace, { status: 'running' });
+  for (const record of stale) {
+    const at = now.toISOString();
+    const stage = record.stages.find((s) => s.status === 'running');
+    const error = {
+      message: `Interrupted: the process running ${stage ? `stage ${stage.name}` : 'this run'} stopped before it finished (killed, crashed or the machine went down).`,
+      hint: `Resume it with: claims run --resume ${record.runId}`,
+    };
+    if (stage) {
+      stage.status = 'failed';
+      stage.endedAt = at;
+      stage.seconds = stage.startedAt ? secondsBetween(stage.startedAt, at) : null;
+      stage.error = error;
+    }
+    record.status = 'failed';
+    record.error = stage ? { ...error, stage: stage.name } : error;
+    record.endedAt = at;
+    record.seconds = secondsBetween(record.startedAt, at);
+    await saveRun(workspace, record);
+    try {
+      appendEvent(workspace, record.runId, { type: 'run.finished', runId: record.runId, timestamp: at, status: 'failed', seconds: record.seconds, error: record.error });
+    } catch {
+      // the record above is what counts; a run folder without a writable log still shows as failed
+    }
+  }
+  return stale.map((r) => r.runId);
+}
+
+/** Seconds between two ISO timestamps, to the millisecond. */
+export const secondsBetween = (from: string, to: string) => Math.round(Date.parse(to) - Date.parse(from)) / 1000;
+
+/**
  * Appends one event to events.jsonl. Synchronous on purpose: stages log through plain function
  * calls, and a synchronous append keeps the file in the order the events happened.
  */

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runPipeline } from '../orchestrator/runner.ts';
-import { runDir } from '../orchestrator/store.ts';
+import { runDir, runsDir, settleInterruptedRuns } from '../orchestrator/store.ts';
 import type { RunEvent, RunRecord, RunTrigger, Stage, StageName } from '../orchestrator/types.ts';
 import { cleanseStage } from '../stages/cleanse.ts';
 import type { PipelineContext } from '../stages/context.ts';
@@ -11,7 +12,7 @@ import { loadStage } from '../stages/load.ts';
 import { transformStage } from '../stages/transform.ts';
 import { verifyStage } from '../stages/verify.ts';
 import { pipelineContext } from './environment.ts';
-import { lockWorkspace } from './lock.ts';
+import { lockWorkspace, whenIdle } from './lock.ts';
 import { runSummary, type RunSummary } from './summary.ts';
 
 export interface StartRunOptions {
@@ -42,6 +43,8 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
   const ctx = await pipelineContext(o.workspace, o.profile, o.force);
   const unlock = await lockWorkspace(ctx.paths.root, `claims run batch ${o.batch ?? 1}`);
   try {
+    // holding the lock, no other run is alive: a run still marked running was interrupted
+    await settleInterruptedRuns(ctx.paths.root);
     const record = await runPipeline(
       pipelineStages(ctx),
       { profile: ctx.profile.name, workspace: ctx.paths.root, batch: o.batch ?? 1, stages: o.stages, force: Boolean(o.force) },
@@ -61,4 +64,13 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
     await ctx.warehouse.close();
     await unlock();
   }
+}
+
+/**
+ * Marks runs whose process died as failed, so lists show the truth and they can be resumed. Does
+ * nothing while a run holds the workspace (its own record is rightly running).
+ */
+export async function settleInterruptedRunsIfIdle(workspace: string): Promise<string[]> {
+  if (!existsSync(runsDir(workspace))) return [];
+  return (await whenIdle(workspace, 'settling interrupted runs', () => settleInterruptedRuns(workspace))) ?? [];
 }

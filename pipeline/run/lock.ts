@@ -23,6 +23,22 @@ export async function lockWorkspace(root: string, what: string): Promise<() => P
   throw new Error(`Could not lock workspace ${root}`);
 }
 
+/** Runs fn holding the workspace lock, or returns undefined at once if another process holds it. */
+export async function whenIdle<T>(root: string, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockWorkspace(root, what);
+  } catch (err) {
+    if (/is busy/.test((err as Error).message)) return undefined;
+    throw err;
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlock();
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

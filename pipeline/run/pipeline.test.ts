@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDuckDB, queryRows } from '../duckdb/connection.ts';
 import { loadRun } from '../orchestrator/store.ts';
 import { tempDir } from '../testing/tmp.ts';
-import { startPipelineRun } from './index.ts';
+import { settleInterruptedRunsIfIdle, startPipelineRun } from './index.ts';
 
 const run = promisify(execFile);
 // dbt's own behaviour over batches is tested in dbt/tests_python and stages/transform.test.ts;
@@ -143,7 +143,7 @@ describe('local pipeline', () => {
     expect(events.filter((e) => e.type === 'stage.started').map((e) => e.stage)).toEqual(['load', 'transform', 'verify']);
   });
 
-  it('leaves no partial curated output when killed during cleanse, and the next run succeeds', async () => {
+  it('leaves no partial curated output when killed during cleanse, and the killed run is settled and resumes', async () => {
     const ws = await workspace(SMALL(0, 400_000));
     expect((await startPipelineRun({ workspace: ws, batch: 1, stages: ['generate', 'ingest'] })).summary.status).toBe('succeeded');
     const child = spawn(process.execPath, ['bin/claims.mjs', 'run', '--workspace', ws, '--stages', 'cleanse', '--json'], { stdio: 'ignore' });
@@ -160,11 +160,17 @@ describe('local pipeline', () => {
     await new Promise((r) => child.on('exit', r));
     expect(existsSync(join(ws, 'lake/_manifests/curated/batch=1.json'))).toBe(false);
     expect(existsSync(join(ws, 'lake/processed'))).toBe(false);
-    // the killed process held the workspace lock; the next run sees the holder is gone
-    const next = await startPipelineRun({ workspace: ws, batch: 1, stages });
-    expect(next.summary.status).toBe('succeeded');
+    // the killed run is recorded as failed in cleanse once nobody holds the workspace, and resumes
+    const [killed, ...others] = await settleInterruptedRunsIfIdle(ws);
+    expect(others).toEqual([]);
+    const record = await loadRun(ws, killed!);
+    expect(record).toMatchObject({ status: 'failed', error: { stage: 'cleanse', message: expect.stringMatching(/^Interrupted: the process running stage cleanse stopped/) } });
+    expect(record.stages.find((s) => s.name === 'cleanse')).toMatchObject({ status: 'failed', endedAt: expect.any(String) });
+    const resumed = await startPipelineRun({ workspace: ws, batch: 1, resumeRunId: killed });
+    expect(resumed.summary.status).toBe('succeeded');
+    expect(resumed.record.resumedFrom).toBe(killed);
     expect(await readdir(join(ws, 'lake/_staging')).catch(() => [])).toEqual([]);
-    expect(next.summary.rows.curated!.claims).toBeGreaterThan(390_000);
+    expect(resumed.summary.rows.curated!.claims).toBeGreaterThan(390_000);
   });
 
   it('holds every claim version after batches 1, 2, 3 and the right latest state', async () => {

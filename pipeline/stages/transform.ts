@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { StageError, type Stage } from '../orchestrator/types.ts';
 import { runDir } from '../orchestrator/store.ts';
-import { DbtTransformer } from '../transform/dbt.ts';
+import { dbtExecutable, DbtTransformer } from '../transform/dbt.ts';
 import type { TransformResult } from '../transform/types.ts';
 import type { PipelineContext } from './context.ts';
 
@@ -11,6 +11,12 @@ export function transformStage(p: PipelineContext): Stage {
     name: 'transform',
     dependsOn: ['load'],
     async run(ctx) {
+      try {
+        dbtExecutable();
+      } catch (err) {
+        // a missing install does not fix itself: no retries
+        throw new StageError((err as Error).message, { retryable: false, hint: 'Install the project environment with `npm run setup`, then resume the run.' });
+      }
       await p.warehouse.close();
       // a forced run may have replaced a loaded batch: rebuild incremental models from scratch
       const dbt = new DbtTransformer({
