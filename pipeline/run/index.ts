@@ -72,5 +72,5 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
  */
 export async function settleInterruptedRunsIfIdle(workspace: string): Promise<string[]> {
   if (!existsSync(runsDir(workspace))) return [];
-  return (await whenIdle(workspace, 'settling interrupted runs', () => settleInterruptedRuns(workspace))) ?? [];
+  return (await whenIdle(workspace, () => settleInterruptedRuns(workspace))) ?? [];
 }
