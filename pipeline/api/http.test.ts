@@ -44,7 +44,10 @@ describe('token', () => {
     const none = await api('app.info', {});
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
-    const wrong = await api('app.info', {}, { authorization: `Bearer ${server.token.slice(0, -1)}x` });
+    // one character off (and never by chance the same character)
+    const wrongToken = `${server.token.slice(0, -1)}${server.token.endsWith('x') ? 'y' : 'x'}`;
+    expect(wrongToken).not.toBe(server.token);
+    const wrong = await api('app.info', {}, { authorization: `Bearer ${wrongToken}` });
     expect(wrong.status).toBe(401);
   });
 
