@@ -2,8 +2,8 @@
 // only ever resolved against what exists: file datasets against the folders found on disk,
 // warehouse tables against the catalog. Names are never spliced into SQL from the request.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadContracts } from '../contract/load.ts';
 import type { ContractSet } from '../contract/types.ts';
@@ -12,7 +12,7 @@ import type { ColumnInfo, DatasetEntry, DatasetRef } from './contract.ts';
 import { ApiError } from './errors.ts';
 import type { FileReader, WarehouseReader } from './warehouse-reader.ts';
 import type { WorkspacePaths } from '../workspace.ts';
-import { curatedManifests, landedBatches, rawManifest, type CuratedDataset } from './lake-manifests.ts';
+import { curatedManifests, generatedBatchDirs, generatedManifest, landedBatches, rawManifest, type CuratedDataset } from './manifests.ts';
 
 export interface ResolvedDataset {
   ref: DatasetRef;
@@ -22,20 +22,6 @@ export interface ResolvedDataset {
   columns: ColumnInfo[];
   /** a stored table (not a view or a file): it has rowids, which make sorted paging cheap */
   hasRowid: boolean;
-}
-
-const BATCH_DIR = /^batch=(\d+)$/;
-
-/** generated/, the parent of every generated/batch=<k>/ */
-export const generatedRoot = (paths: WorkspacePaths) => dirname(paths.generated(1));
-
-function batchesIn(dir: string, pattern: RegExp = BATCH_DIR): number[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((n) => pattern.exec(n)?.[1])
-    .filter((b): b is string => b !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
 }
 
 function filesIn(dir: string, ext: RegExp): string[] {
@@ -48,10 +34,6 @@ function filesIn(dir: string, ext: RegExp): string[] {
 
 const CSV = /\.csv$/;
 const PARQUET = /\.parquet$/;
-
-interface GeneratedManifestFile {
-  datasets?: Record<string, { rows?: number; files?: { path: string; format: string }[] }>;
-}
 
 export class Catalog {
   readonly contracts: ContractSet;
@@ -68,16 +50,6 @@ export class Catalog {
     return this.contracts.entities.map((c) => c.dataset);
   }
 
-  private generatedManifest(batch: number): GeneratedManifestFile | null {
-    const path = join(this.layout.generated(batch), 'manifest.json');
-    if (!existsSync(path)) return null;
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as GeneratedManifestFile;
-    } catch {
-      return null;
-    }
-  }
-
   /** The files behind a file dataset; empty when there are none. */
   private datasetFiles(ref: DatasetRef): { files: string[]; format: 'csv' | 'parquet'; rows: number | null } {
     const { lake } = this.layout;
@@ -90,7 +62,7 @@ export class Catalog {
       case 'generated': {
         const dir = join(this.layout.generated(ref.batch ?? 0), ref.name);
         const csv = filesIn(dir, CSV);
-        const rows = this.generatedManifest(ref.batch ?? 0)?.datasets?.[ref.name]?.rows ?? null;
+        const rows = generatedManifest(this.layout, ref.batch ?? 0)?.datasets[ref.name]?.rows ?? null;
         return csv.length ? { files: csv, format: 'csv', rows } : { files: filesIn(dir, PARQUET), format: 'parquet', rows };
       }
       case 'raw': {
@@ -111,7 +83,7 @@ export class Catalog {
   async list(): Promise<DatasetEntry[]> {
     const out: DatasetEntry[] = [];
     const describe = (name: string) => this.contracts.byName.get(name)?.description;
-    for (const batch of batchesIn(generatedRoot(this.layout))) {
+    for (const batch of generatedBatchDirs(this.layout)) {
       for (const name of this.entityNames) {
         const ref: DatasetRef = { source: 'generated', name, batch };
         const { files, rows } = this.datasetFiles(ref);

@@ -2,6 +2,7 @@
 // one map from method name to request and response types, plus the server-pushed events.
 // Types only (the renderer imports this file too); the JSON schemas are in schemas.ts.
 
+import type { GenerateOptions } from '../generate/options.ts';
 import type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName } from '../orchestrator/types.ts';
 
 export type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName };
@@ -123,14 +124,8 @@ export interface AppInfo {
 
 // ─── generate ───────────────────────────────────────────────────────────────────────────────────
 
-export interface GenerateRequest {
-  seed: number;
-  members: number;
-  providers: number;
-  claims: number;
-  batch: number;
-  dirtyRate: number;
-}
+/** The generator's own options that the app chooses; the output folder and format are the service's. */
+export type GenerateRequest = Pick<GenerateOptions, 'seed' | 'members' | 'providers' | 'claims' | 'batch' | 'dirtyRate'>;
 
 export interface GeneratedBatch {
   batch: number;

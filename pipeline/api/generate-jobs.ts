@@ -1,8 +1,6 @@
 // Generation started from the app: one job at a time, progress streamed as events, cancellable.
 // The generator runs its SQL on DuckDB's own threads, so the process stays responsive meanwhile.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { generate, type GenerateManifest, type GenerateProgress } from '../generate/index.ts';
 import { OptionError, parseGenerateOptions } from '../generate/options.ts';
@@ -11,7 +9,7 @@ import { ApiError, errorBody } from './errors.ts';
 import type { EventHub } from './event-hub.ts';
 import { lockWorkspace } from '../run/lock.ts';
 import type { WorkspacePaths } from '../workspace.ts';
-import { generatedRoot } from './catalog.ts';
+import { generatedBatchDirs, generatedManifest } from './manifests.ts';
 
 // Share of the whole job each phase takes, for one progress bar.
 const PHASES: [GenerateProgress['phase'], number][] = [
@@ -111,21 +109,10 @@ export class GenerateJobs {
 
   /** Batches with a manifest, i.e. generated to the end. */
   batches(): GeneratedBatch[] {
-    if (!existsSync(generatedRoot(this.layout))) return [];
-    const out: GeneratedBatch[] = [];
-    for (const name of readdirSync(generatedRoot(this.layout))) {
-      const m = /^batch=(\d+)$/.exec(name);
-      if (!m) continue;
-      const dir = this.layout.generated(Number(m[1]));
-      const path = join(dir, 'manifest.json');
-      if (!existsSync(path)) continue;
-      try {
-        out.push(batchSummary(dir, JSON.parse(readFileSync(path, 'utf8')) as GenerateManifest));
-      } catch {
-        // a manifest being rewritten right now; the next listing has it
-      }
-    }
-    return out.sort((a, b) => a.batch - b.batch);
+    return generatedBatchDirs(this.layout).flatMap((batch) => {
+      const manifest = generatedManifest(this.layout, batch);
+      return manifest ? [batchSummary(this.layout.generated(batch), manifest)] : [];
+    });
   }
 
   close(): void {

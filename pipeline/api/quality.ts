@@ -7,7 +7,7 @@ import { ident } from '../duckdb/sql.ts';
 import type { QualityOverview } from './contract.ts';
 import { relationColumns, warehouseTables } from './catalog.ts';
 import { allTests, readDbtArtifacts, testResults } from './lineage.ts';
-import { curatedManifests } from './lake-manifests.ts';
+import { curatedManifests } from './manifests.ts';
 import type { WarehouseReader } from './warehouse-reader.ts';
 import type { WorkspacePaths } from '../workspace.ts';
 
