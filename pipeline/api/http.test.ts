@@ -136,6 +136,17 @@ describe('claims ui link', () => {
     const link = ((await res.json()) as { result: { url: string } }).result.url;
     expect((await api('app.info', {}, bearer(await sessionFor(link)))).status).toBe(200);
   });
+
+  it('prints a working link from the command line', async () => {
+    const { execFile } = await import('node:child_process');
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'claims.mjs');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [cli, 'ui', 'link', '--workspace', service.workspace], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    const link = out.trim();
+    expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#code=`));
+    expect((await api('app.info', {}, bearer(await sessionFor(link)))).status).toBe(200);
+  });
 });
 
 describe('origin checks and headers', () => {

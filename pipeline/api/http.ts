@@ -162,7 +162,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const body = (await readJson(req).catch(() => null)) as { code?: unknown } | null;
       const session = typeof body?.code === 'string' ? auth.exchange(body.code) : null;
       if (!session) {
-        return sendError(res, { code: 'unauthorized', message: 'This link was already used or has expired.', hint: 'Get a fresh one with `claims ui link --workspace <dir>`.' });
+        return sendError(res, { code: 'unauthorized', message: 'This link was already used or has expired.', hint: 'Get a fresh one: claims ui link --workspace <dir>' });
       }
       return sendJson(res, 200, { ok: true, result: { session, idleTimeoutSeconds: SESSION_IDLE_MS / 1000 } });
     }

@@ -63,5 +63,6 @@ export function registerUi(program: Command): void {
     .description('Print a fresh one-time link to the workbench running on a workspace (a second browser, a script)')
     .option('--workspace <dir>', 'workspace folder of the running claims ui', 'workspace')
     .option('--port <n>', 'which server, when several run on the workspace')
-    .action(printLink);
+    // `ui` has --workspace and --port too and takes them wherever they appear: read both levels
+    .action((_flags: unknown, cmd: Command) => printLink(cmd.optsWithGlobals<{ workspace: string; port?: string }>()));
 }

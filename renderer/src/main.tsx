@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { ensureSession } from './api/client.ts';
+import { EmptyState } from './components/states.tsx';
 import { useApp } from './state/app.ts';
 import './styles.css';
 
@@ -17,10 +18,16 @@ void ensureSession().then((session) =>
       {session.ok ? (
         <App />
       ) : (
-        <div style={{ padding: 40, maxWidth: 640 }} data-testid="sign-in-needed">
-          <h1 style={{ marginBottom: 12 }}>Open the workbench from its link</h1>
-          <p>{session.message}</p>
-          {session.hint ? <p style={{ color: "var(--muted)" }}>{session.hint}</p> : null}
+        <div style={{ paddingTop: '12vh' }} data-testid="sign-in-needed">
+          <EmptyState icon="info" title="Open the workbench from its link">
+            {session.message}
+            {session.hint ? (
+              <>
+                <br />
+                {session.hint}
+              </>
+            ) : null}
+          </EmptyState>
         </div>
       )}
     </StrictMode>,

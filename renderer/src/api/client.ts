@@ -58,7 +58,7 @@ export async function ensureSession(): Promise<SessionState> {
     }
   }
   if (sessionStorage.getItem(SESSION_KEY)) return { ok: true };
-  return { ok: false, message: 'Open the app from the link claims ui printed.', hint: 'Each link works once; for a new one run `claims ui link --workspace <dir>`.' };
+  return { ok: false, message: 'Open the app from the link claims ui printed.', hint: 'Each link works once; for a new one, run: claims ui link --workspace <dir>' };
 }
 
 const authHeader = (): Record<string, string> => {
