@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInfo } from '../pipeline/api/contract.ts';
+import type { AppInfo } from '../pipeline/api/protocol.ts';
 import { openDuckDB, queryNumber } from '../pipeline/duckdb/connection.ts';
 import { tempDir } from '../pipeline/testing/tmp.ts';
 import { startApp, type RunningApp } from './support/app.ts';

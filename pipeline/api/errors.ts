@@ -3,7 +3,7 @@
 
 import { KeyOutsideRootError } from '../lake/contained-path.ts';
 import { LakeObjectMissingError } from '../lake/types.ts';
-import type { ApiErrorBody } from './contract.ts';
+import type { ApiErrorBody } from './protocol.ts';
 
 export class ApiError extends Error {
   readonly code: ApiErrorBody['code'];

@@ -5,9 +5,9 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { STAGE_NAMES } from '../orchestrator/types.ts';
 import { profileNameSchema } from '../profiles/names.ts';
 import { MAX_BATCH, MAX_CLAIMS } from '../generate/options.ts';
-import type { ApiMethod, ApiRequest } from './contract.ts';
+import type { ApiMethod, ApiRequest } from './protocol.ts';
 import { ApiError } from './errors.ts';
-import { SQL_ROW_CAP } from './sql-console.ts';
+import { SQL_ROW_CAP } from './read-models/sql-console.ts';
 
 /** Rows the largest table can hold: every claim of the largest world, versioned in every batch. */
 const MAX_ROW_OFFSET = MAX_CLAIMS * MAX_BATCH;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { LINK_SECRET_HEADER, runningUiServers } from '../api/ui-server-file.ts';
+import { LINK_SECRET_HEADER, runningUiServers } from '../api/transports/ui-server-file.ts';
 import { color } from './progress.ts';
 
 // the server, the service and vite load only when `claims ui` runs, so other commands start faster
@@ -39,7 +39,7 @@ export function registerUi(program: Command): void {
     .action(async (flags: { port?: string; workspace: string; open: boolean }) => {
       const port = flags.port === undefined ? 0 : Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected a port number from 0 to 65535, got "${flags.port}"`);
-      const [{ ensureRendererBuilt }, { startUiServer }, { createClaimsService }] = await Promise.all([import('../api/renderer-build.ts'), import('../api/http.ts'), import('../api/service.ts')]);
+      const [{ ensureRendererBuilt }, { startUiServer }, { createClaimsService }] = await Promise.all([import('../api/transports/renderer-build.ts'), import('../api/transports/http.ts'), import('../api/service.ts')]);
       const staticDir = await ensureRendererBuilt((line) => console.log(color.dim(line)));
       const service = createClaimsService({ workspace: resolve(flags.workspace) });
       const server = await startUiServer({ service, staticDir, port });

@@ -4,7 +4,7 @@
 // kept in this tab's sessionStorage and sent as a header, never as a cookie (cookies would reach
 // every other port of 127.0.0.1). Views only see call() and onEvents().
 
-import type { ApiErrorBody, ApiMethod, ApiRequest, ApiResponse, CallResult, EventBatch } from '../../../pipeline/api/contract.ts';
+import type { ApiErrorBody, ApiMethod, ApiRequest, ApiResponse, CallResult, EventBatch } from '../../../pipeline/api/protocol.ts';
 
 interface Bridge {
   call(method: string, payload: unknown): Promise<unknown>;

@@ -1,7 +1,7 @@
 // A layered layout for the dbt graph: one column per layer (sources → staging → core → marts …),
 // nodes ordered within a column by the mean position of their parents (two sweeps of the
 // barycenter heuristic), which keeps most edges short and uncrossed for graphs of dbt's size.
-import type { LineageLayer, LineageNode } from '../../../pipeline/api/contract.ts';
+import type { LineageLayer, LineageNode } from '../../../pipeline/api/protocol.ts';
 
 // snapshots read staged data and feed the dimensions, so they sit between staging and the models built on them
 export const LAYER_ORDER: LineageLayer[] = ['source', 'seed', 'staging', 'snapshots', 'intermediate', 'core', 'other', 'marts', 'tests'];

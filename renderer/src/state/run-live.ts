@@ -2,7 +2,7 @@
 // stream. State changes refetch run.json (the source of truth, written atomically by the runner);
 // log lines and progress come straight from the stream in between.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { RunEvent, RunRecord, StageName } from '../../../pipeline/api/contract.ts';
+import type { RunEvent, RunRecord, StageName } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { useApp } from './app.ts';
 

@@ -1,7 +1,7 @@
 // Lineage: the dbt graph from manifest.json laid out by layer, zoomable and pannable. A node shows
 // its description, columns, SQL, compiled SQL, tests and last run; its neighbours are highlighted.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { LineageGraph, LineageNodeDetail } from '../../../pipeline/api/contract.ts';
+import type { LineageGraph, LineageNodeDetail } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { layout, NODE_H, NODE_W } from '../charts/layered-layout.ts';
 import { Icon } from '../components/icons.tsx';

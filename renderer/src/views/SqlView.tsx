@@ -2,7 +2,7 @@
 // grid, cut at the server's row and byte caps; errors point at the failing line and column, and the
 // editor puts the cursor there.
 import { useCallback, useMemo, useRef, useState } from 'react';
-import type { SqlResult } from '../../../pipeline/api/contract.ts';
+import type { SqlResult } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { DataGrid, localFetcher } from '../components/DataGrid.tsx';
 import { Icon } from '../components/icons.tsx';

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDB } from '../duckdb/connection.ts';
-import { tempDir } from '../testing/tmp.ts';
-import { createClaimsService, type ClaimsService } from './service.ts';
+import { openDuckDB } from '../../duckdb/connection.ts';
+import { tempDir } from '../../testing/tmp.ts';
+import { createClaimsService, type ClaimsService } from '../service.ts';
 import { errorPosition, SQL_BYTE_CAP, SqlConsole } from './sql-console.ts';
 import { DEFAULT_READER_TEMP_SIZE, WarehouseReader } from './warehouse-reader.ts';
 

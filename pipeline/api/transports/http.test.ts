@@ -6,11 +6,11 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { tempDir } from '../testing/tmp.ts';
-import { codeOf, exchangeCode, sessionFor } from '../testing/web-session.ts';
-import type { EventBatch } from './contract.ts';
+import { tempDir } from '../../testing/tmp.ts';
+import { codeOf, exchangeCode, sessionFor } from '../../testing/web-session.ts';
+import type { EventBatch } from '../protocol.ts';
 import { startUiServer, type UiServer } from './http.ts';
-import { createClaimsService, type ClaimsService } from './service.ts';
+import { createClaimsService, type ClaimsService } from '../service.ts';
 import { LINK_SECRET_HEADER, runningUiServers } from './ui-server-file.ts';
 import { CODE_TTL_MS, SESSION_IDLE_MS } from './web-auth.ts';
 
@@ -139,7 +139,7 @@ describe('claims ui link', () => {
 
   it('prints a working link from the command line', async () => {
     const { execFile } = await import('node:child_process');
-    const cli = join(import.meta.dirname, '..', '..', 'bin', 'claims.mjs');
+    const cli = join(import.meta.dirname, '..', '..', '..', 'bin', 'claims.mjs');
     const out = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, [cli, 'ui', 'link', '--workspace', service.workspace], (err, stdout) => (err ? reject(err) : resolve(stdout))),
     );

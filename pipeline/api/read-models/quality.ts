@@ -3,14 +3,14 @@
 // holding their failing rows, and how fresh the loaded data is.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ident } from '../duckdb/sql.ts';
-import type { QualityOverview } from './contract.ts';
+import { ident } from '../../duckdb/sql.ts';
+import type { QualityOverview } from '../protocol.ts';
 import { relationColumns, warehouseTables } from './catalog.ts';
 import { allTests, readDbtArtifacts, testResults } from './lineage.ts';
 import { curatedManifests } from './manifests.ts';
 import type { WarehouseReader } from './warehouse-reader.ts';
-import type { WorkspacePaths } from '../workspace.ts';
-import type { Lake } from '../lake/types.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
+import type { Lake } from '../../lake/types.ts';
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 

@@ -8,8 +8,8 @@
 // - error positions the editor can point at
 
 import { JsonDuckDBValueConverter, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import type { ColumnInfo, Json, SqlResult } from './contract.ts';
-import { ApiError } from './errors.ts';
+import type { ColumnInfo, Json, SqlResult } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 import type { WarehouseReader } from './warehouse-reader.ts';
 
 export const SQL_ROW_CAP = 10_000;

@@ -2,10 +2,10 @@
 // ipcMain is stood in for by a recorder with the same handle/removeHandler shape; the service
 // behind it is the real one. The Electron smoke test (e2e/electron.e2e.ts) covers the real thing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing/tmp.ts';
-import type { EventBatch } from './contract.ts';
+import { tempDir } from '../../testing/tmp.ts';
+import type { EventBatch } from '../protocol.ts';
 import { bridgeIpc, IPC_CALL, type IpcMainLike } from './ipc.ts';
-import { createClaimsService, type ClaimsService } from './service.ts';
+import { createClaimsService, type ClaimsService } from '../service.ts';
 
 type Handler = Parameters<IpcMainLike['handle']>[1];
 const APP = 'file:///opt/claims/dist/renderer/index.html';

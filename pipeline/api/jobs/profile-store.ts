@@ -2,12 +2,12 @@
 // profile, the named ones in <workspace>/profiles.yaml, and the active one (kept in that file,
 // so `claims run` and the app agree). Only local profiles exist until the cloud stages land.
 
-import { activateProfile, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../profiles/load.ts';
-import { ownEntry } from '../profiles/names.ts';
-import type { Profile, RawProfile } from '../profiles/types.ts';
-import type { WorkspacePaths } from '../workspace.ts';
-import type { Json, ProfileList, ProfileProblem } from './contract.ts';
-import { ApiError } from './errors.ts';
+import { activateProfile, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../../profiles/load.ts';
+import { ownEntry } from '../../profiles/names.ts';
+import type { Profile, RawProfile } from '../../profiles/types.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
+import type { Json, ProfileList, ProfileProblem } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
 
 export const BUILT_IN_PROFILE = 'local';

@@ -3,8 +3,8 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LineageGraph, LineageKind, LineageLayer, LineageNode, LineageNodeDetail, LineageTestResult, Widget } from './contract.ts';
-import { ApiError } from './errors.ts';
+import type { LineageGraph, LineageKind, LineageLayer, LineageNode, LineageNodeDetail, LineageTestResult, Widget } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 
 interface ManifestNode {
   unique_id: string;

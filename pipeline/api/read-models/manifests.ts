@@ -6,13 +6,13 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { curatedManifests as committedManifests } from '../cleanse/commit.ts';
-import type { CuratedManifest } from '../cleanse/types.ts';
-import type { GenerateManifest } from '../generate/index.ts';
-import { parseRawManifest, type RawManifest } from '../ingest/manifest.ts';
-import { containedPath } from '../lake/contained-path.ts';
-import { zones, type Lake } from '../lake/types.ts';
-import type { WorkspacePaths } from '../workspace.ts';
+import { curatedManifests as committedManifests } from '../../cleanse/commit.ts';
+import type { CuratedManifest } from '../../cleanse/types.ts';
+import type { GenerateManifest } from '../../generate/index.ts';
+import { parseRawManifest, type RawManifest } from '../../ingest/manifest.ts';
+import { containedPath } from '../../lake/contained-path.ts';
+import { zones, type Lake } from '../../lake/types.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
 
 export type CuratedDataset = CuratedManifest['datasets'][string];
 

@@ -5,14 +5,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Lake } from '../lake/types.ts';
-import { loadContracts } from '../contract/load.ts';
-import type { ContractSet } from '../contract/types.ts';
-import { ident, literalList } from '../duckdb/sql.ts';
-import type { ColumnInfo, DatasetEntry, DatasetRef } from './contract.ts';
-import { ApiError } from './errors.ts';
+import type { Lake } from '../../lake/types.ts';
+import { loadContracts } from '../../contract-loader/load.ts';
+import type { ContractSet } from '../../contract-loader/types.ts';
+import { ident, literalList } from '../../duckdb/sql.ts';
+import type { ColumnInfo, DatasetEntry, DatasetRef } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 import type { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import type { WorkspacePaths } from '../workspace.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
 import { curatedManifests, generatedBatchDirs, generatedFile, generatedManifest, landedBatches, rawManifest, type CuratedDataset } from './manifests.ts';
 
 export interface ResolvedDataset {

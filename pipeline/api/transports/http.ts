@@ -11,10 +11,10 @@ import { timingSafeEqual } from 'node:crypto';
 import { extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiErrorBody } from './contract.ts';
-import { httpStatus } from './errors.ts';
-import { isApiMethod } from './schemas.ts';
-import type { ClaimsService } from './service.ts';
+import type { ApiErrorBody } from '../protocol.ts';
+import { httpStatus } from '../errors.ts';
+import { isApiMethod } from '../schemas.ts';
+import type { ClaimsService } from '../service.ts';
 import { LINK_SECRET_HEADER, removeUiServerFile, writeUiServerFile } from './ui-server-file.ts';
 import { CODE_TTL_MS, SESSION_IDLE_MS, WebAuth } from './web-auth.ts';
 

@@ -2,9 +2,9 @@
 // parameters: a hostile name or value is refused or matches nothing, never runs as SQL.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDB, queryNumber } from '../duckdb/connection.ts';
-import { tempDir } from '../testing/tmp.ts';
-import { createClaimsService, type ClaimsService } from './service.ts';
+import { openDuckDB, queryNumber } from '../../duckdb/connection.ts';
+import { tempDir } from '../../testing/tmp.ts';
+import { createClaimsService, type ClaimsService } from '../service.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing/tmp.ts';
+import { tempDir } from '../../testing/tmp.ts';
 import { FileReader } from './warehouse-reader.ts';
 
 let dir: string;

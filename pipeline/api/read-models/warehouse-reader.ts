@@ -6,8 +6,8 @@
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { literalList } from '../duckdb/sql.ts';
-import { ApiError } from './errors.ts';
+import { literalList } from '../../duckdb/sql.ts';
+import { ApiError } from '../errors.ts';
 
 const IDLE_CLOSE_MS = 10_000;
 
