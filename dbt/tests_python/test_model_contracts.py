@@ -17,7 +17,7 @@ import yaml
 
 from conftest import PROJECT_DIR, Dbt, contract_mismatches, query, variant_project
 
-# what pipeline/api reads; each must keep its columns and their types
+# the marts the app's read models query: each must keep its columns and their types
 APP_MARTS = ("fct_claims", "dim_members", "dim_providers", "mart_pmpm_monthly", "mart_denials",
              "mart_provider_risk", "mart_high_cost_claimants")
 # types both dbt-duckdb and dbt-snowflake accept as written (see docs/dbt_strategy.md, "Model contracts")
@@ -56,7 +56,7 @@ def test_the_data_model_doc_lists_each_contract_as_it_is():
 
 
 def warehouse_copy(warehouse, tmp_path, monkeypatch):
-    """A copy of the session's warehouse (batches 1-3 built), which the variants may not spoil."""
+    """A copy of the session's warehouse (batches 1-3 built), so that no variant can spoil it."""
     db, _, states = warehouse
     assert states[3]["problems"] == [], "the contracted project built over three batches"
     query(db, "checkpoint")
