@@ -1,11 +1,13 @@
-// Web mode's transport: the renderer and the service over HTTP and a WebSocket, on 127.0.0.1
-// only. Every request must carry the per-launch token: as a Bearer header (API clients, tests)
-// or as the cookie set when the browser first opens the launch URL (/?token=…). Host and Origin
-// are checked too, so another site in the same browser cannot reach the API (DNS rebinding, CSRF).
+// Web mode's transport: the renderer and the service over HTTP and a WebSocket, on 127.0.0.1 only.
+// The app's static files are public (they hold no data); every API call needs a session, sent as a
+// Bearer header, which a one-time code from a printed link buys once (web-auth.ts). No cookie ever
+// carries a credential: cookies are not kept apart by port, so any other listener on 127.0.0.1 would
+// receive them. Host and Origin are checked on every request, so another site in the same browser
+// cannot reach the API (DNS rebinding, CSRF).
 
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
 import { extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -13,6 +15,8 @@ import type { ApiErrorBody } from './contract.ts';
 import { httpStatus } from './errors.ts';
 import { isApiMethod } from './schemas.ts';
 import type { ClaimsService } from './service.ts';
+import { LINK_SECRET_HEADER, removeUiServerFile, writeUiServerFile } from './ui-server-file.ts';
+import { CODE_TTL_MS, SESSION_IDLE_MS, WebAuth } from './web-auth.ts';
 
 const MAX_BODY = 1 << 20;
 const HOST = '127.0.0.1';
@@ -30,10 +34,11 @@ const TYPES: Record<string, string> = {
 
 export interface UiServer {
   url: string;
-  /** the URL to open in a browser: it carries the token once, then a cookie does */
+  /** the link printed at start: the app's URL with a one-time code */
   launchUrl: string;
-  token: string;
   port: number;
+  /** A fresh one-time link (what `claims ui link` asks the running server for). */
+  newLink(): string;
   close(): Promise<void>;
 }
 
@@ -42,7 +47,8 @@ export interface UiServerOptions {
   /** the built renderer (index.html and assets) */
   staticDir: string;
   port?: number;
-  token?: string;
+  /** clock for code, session and ticket expiry (tests) */
+  now?: () => number;
 }
 
 export function contentSecurityPolicy(port: number): string {
@@ -60,32 +66,26 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-function sameToken(given: string | undefined, token: string): boolean {
+/** Headers every response carries, whatever it is. */
+function securityHeaders(port: number, html: boolean): OutgoingHttpHeaders {
+  return {
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'x-frame-options': 'DENY',
+    ...(html ? { 'content-security-policy': contentSecurityPolicy(port) } : {}),
+  };
+}
+
+function sameSecret(given: string | undefined, secret: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
-  const b = Buffer.from(token);
+  const b = Buffer.from(secret);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, error: ApiErrorBody): void {
-  sendJson(res, httpStatus(error.code), { ok: false, error });
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -93,26 +93,45 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw new Error(`request body over ${MAX_BODY} bytes`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.trim() === '' ? {} : JSON.parse(text);
 }
 
-const UNAUTHORIZED_PAGE = `<!doctype html><meta charset="utf-8"><title>Claims workbench</title>
-<body style="font:15px system-ui;margin:4rem;color:#333"><h1>Open the app from its launch URL</h1>
-<p>This server only answers requests carrying its launch token. Use the URL that <code>claims ui</code> printed
-(it looks like <code>http://127.0.0.1:PORT/?token=…</code>), or start it again.</p></body>`;
+class BadRequest extends Error {}
+
+/** The request's path, decoded; a malformed URL or escape is the client's error, not ours. */
+function requestPath(req: IncomingMessage, port: number): { pathname: string; search: URLSearchParams } {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+  } catch {
+    throw new BadRequest('The request URL is malformed.');
+  }
+  try {
+    return { pathname: decodeURIComponent(url.pathname), search: url.searchParams };
+  } catch {
+    throw new BadRequest(`The request path ${url.pathname.slice(0, 200)} is not validly percent-encoded.`);
+  }
+}
 
 export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
-  const token = opts.token ?? randomBytes(24).toString('base64url');
   const staticDir = resolve(opts.staticDir);
+  const auth = new WebAuth(opts.now);
   let port = opts.port ?? 0;
-  const cookieName = () => `claims_token_${port}`;
+  let linkSecret = '';
   const allowedHosts = () => [`${HOST}:${port}`, `localhost:${port}`];
   const allowedOrigins = () => allowedHosts().map((h) => `http://${h}`);
 
-  const authorised = (req: IncomingMessage): boolean => {
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ') && sameToken(auth.slice(7), token)) return true;
-    return sameToken(cookie(req, cookieName()), token);
+  const send = (res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders) => {
+    res.writeHead(status, { ...securityHeaders(port, false), 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8' });
+  const sendError = (res: ServerResponse, error: ApiErrorBody) => sendJson(res, httpStatus(error.code), { ok: false, error });
+
+  const sessionOf = (req: IncomingMessage): boolean => {
+    const header = req.headers.authorization;
+    return header?.startsWith('Bearer ') === true && auth.touch(header.slice(7));
   };
   // A page on another origin (or a rebound DNS name) never gets past these two checks.
   const trustedSource = (req: IncomingMessage): boolean => {
@@ -120,74 +139,87 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     const origin = req.headers.origin;
     return origin === undefined || allowedOrigins().includes(origin);
   };
+  const linkFor = (code: string) => `http://${HOST}:${port}/#code=${code}`;
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse, pathname: string) => {
-    let file = resolve(staticDir, `.${decodeURIComponent(pathname)}`);
+    let file = resolve(staticDir, `.${pathname}`);
     if (file !== staticDir && !file.startsWith(staticDir + sep)) return sendError(res, { code: 'not_found', message: 'Not found.' });
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(staticDir, 'index.html');
     if (!existsSync(file)) return sendError(res, { code: 'unavailable', message: `The renderer is not built: ${file} is missing.`, hint: 'Run npm run build:renderer.' });
-    const headers: Record<string, string> = {
+    res.writeHead(200, {
+      ...securityHeaders(port, file.endsWith('.html')),
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cross-origin-opener-policy': 'same-origin',
       'cache-control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
-    };
-    if (file.endsWith('.html')) {
-      headers['content-security-policy'] = contentSecurityPolicy(port);
-      headers['x-frame-options'] = 'DENY';
-    }
-    res.writeHead(200, headers);
+    });
     if (req.method === 'HEAD') return res.end();
     createReadStream(file).pipe(res);
   };
 
+  // Credentials are bought and spent here, outside the service's method table.
+  const authRoute = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    if (req.method !== 'POST') return sendError(res, { code: 'invalid_request', message: 'Use POST.' });
+    if (pathname === '/auth/session') {
+      const body = (await readJson(req).catch(() => null)) as { code?: unknown } | null;
+      const session = typeof body?.code === 'string' ? auth.exchange(body.code) : null;
+      if (!session) {
+        return sendError(res, { code: 'unauthorized', message: 'This link was already used or has expired.', hint: 'Get a fresh one: claims ui link --workspace <dir>' });
+      }
+      return sendJson(res, 200, { ok: true, result: { session, idleTimeoutSeconds: SESSION_IDLE_MS / 1000 } });
+    }
+    if (pathname === '/auth/link') {
+      const given = req.headers[LINK_SECRET_HEADER];
+      if (!sameSecret(typeof given === 'string' ? given : undefined, linkSecret)) return sendError(res, { code: 'unauthorized', message: 'Wrong or missing link secret.' });
+      return sendJson(res, 200, { ok: true, result: { url: linkFor(auth.mintCode()), expiresInSeconds: CODE_TTL_MS / 1000 } });
+    }
+    if (pathname === '/auth/ticket') {
+      if (!sessionOf(req)) return sendError(res, { code: 'unauthorized', message: 'No live session.', hint: 'Open the app from a link printed by claims ui.' });
+      return sendJson(res, 200, { ok: true, result: { ticket: auth.mintTicket() } });
+    }
+    return sendError(res, { code: 'not_found', message: 'Not found.' });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!trustedSource(req)) return sendError(res, { code: 'unauthorized', message: 'Requests must come from the app itself (Host or Origin not allowed).' });
+    const { pathname } = requestPath(req, port);
+    if (pathname.startsWith('/auth/')) return authRoute(req, res, pathname);
+    if (pathname.startsWith('/api/')) {
+      if (!sessionOf(req)) return sendError(res, { code: 'unauthorized', message: 'No live session: the call carries no session, or it ended.', hint: 'Open the app from a link printed by claims ui (or claims ui link).' });
+      const method = pathname.slice('/api/'.length);
+      if (req.method !== 'POST') return sendError(res, { code: 'invalid_request', message: 'API calls are POST requests with a JSON body.' });
+      if (!isApiMethod(method)) return sendError(res, { code: 'not_found', message: `There is no API method "${method.slice(0, 100)}".` });
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendError(res, { code: 'invalid_request', message: 'Send the request body as application/json.' });
+      let payload: unknown;
+      try {
+        payload = await readJson(req);
+      } catch (err) {
+        return sendError(res, { code: 'invalid_request', message: `The request body is not valid JSON: ${(err as Error).message}.` });
+      }
+      const result = await opts.service.call(method, payload);
+      return result.ok ? sendJson(res, 200, result) : sendError(res, result.error);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, { code: 'invalid_request', message: 'Only GET is served here.' });
+    serveStatic(req, res, pathname);
+  };
+
   const server: Server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
-      if (!trustedSource(req)) return sendError(res, { code: 'unauthorized', message: 'Requests must come from the app itself (Host or Origin not allowed).' });
-      // The launch URL trades its token for a cookie and drops it from the address bar.
-      if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
-        if (!sameToken(url.searchParams.get('token') ?? undefined, token)) {
-          res.writeHead(401, { 'content-type': 'text/html; charset=utf-8' });
-          return res.end(UNAUTHORIZED_PAGE);
-        }
-        res.writeHead(302, { location: '/', 'set-cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
-        return res.end();
-      }
-      if (!authorised(req)) {
-        if (url.pathname.startsWith('/api/')) return sendError(res, { code: 'unauthorized', message: 'Missing or wrong launch token.', hint: 'Open the URL printed by claims ui.' });
-        res.writeHead(401, { 'content-type': 'text/html; charset=utf-8' });
-        return res.end(UNAUTHORIZED_PAGE);
-      }
-      if (url.pathname.startsWith('/api/')) {
-        const method = url.pathname.slice('/api/'.length);
-        if (req.method !== 'POST') return sendError(res, { code: 'invalid_request', message: 'API calls are POST requests with a JSON body.' });
-        if (!isApiMethod(method)) return sendError(res, { code: 'not_found', message: `There is no API method "${method}".` });
-        if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendError(res, { code: 'invalid_request', message: 'Send the request body as application/json.' });
-        let payload: unknown;
-        try {
-          const text = await readBody(req);
-          payload = text.trim() === '' ? {} : JSON.parse(text);
-        } catch (err) {
-          return sendError(res, { code: 'invalid_request', message: `The request body is not valid JSON: ${(err as Error).message}.` });
-        }
-        const result = await opts.service.call(method, payload);
-        return result.ok ? sendJson(res, 200, result) : sendError(res, result.error);
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, { code: 'invalid_request', message: 'Only GET is served here.' });
-      serveStatic(req, res, url.pathname);
-    })().catch((err: unknown) => {
-      if (!res.headersSent) sendError(res, { code: 'internal', message: (err as Error).message });
-      else res.destroy();
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (err instanceof BadRequest) return sendError(res, { code: 'invalid_request', message: err.message });
+      sendError(res, { code: 'internal', message: (err as Error).message });
     });
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
-    if (url.pathname !== '/api/events' || !trustedSource(req) || !authorised(req)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+    let ok = false;
+    try {
+      const { pathname, search } = requestPath(req, port);
+      ok = pathname === '/api/events' && trustedSource(req) && auth.spendTicket(search.get('ticket') ?? '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
       return;
     }
@@ -208,12 +240,14 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://${HOST}:${port}/`;
+  linkSecret = writeUiServerFile(opts.service.workspace, { port, url }).linkSecret;
   return {
     url,
-    launchUrl: `${url}?token=${token}`,
-    token,
+    launchUrl: linkFor(auth.mintCode()),
     port,
+    newLink: () => linkFor(auth.mintCode()),
     async close() {
+      removeUiServerFile(opts.service.workspace, port);
       for (const client of wss.clients) client.terminate();
       wss.close();
       const closed = new Promise<void>((r) => server.close(() => r()));

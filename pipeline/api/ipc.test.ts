@@ -48,6 +48,13 @@ describe('IPC bridge', () => {
     await expect(invoke(APP, 'sql.query', { sql: 'select 1', extra: true })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'unknown field "extra"' }] } });
   });
 
+  it('refuses the names of built-in object members as profile names, as HTTP does', async () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      await expect(invoke(APP, 'profiles.activate', { name })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+      await expect(invoke(APP, 'runs.start', { batch: 1, profile: name })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    }
+  });
+
   it('forwards event batches to the window and unregisters on stop', async () => {
     await invoke(APP, 'profiles.activate', { name: 'local' });
     await new Promise((r) => setTimeout(r, 150));

@@ -79,6 +79,8 @@ describe.skipIf(!haveDbt)(`lineage from a dbt run${haveDbt ? '' : ' (skipped: no
 
   it('refuses ids that are not in the manifest', async () => {
     expect(await service.call('lineage.node', { id: 'model.nope.nothing' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // names of built-in object members are not nodes
+    for (const id of ['constructor', 'toString', '__proto__']) expect(await service.call('lineage.node', { id }), id).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 });
 

@@ -19,8 +19,10 @@ import { ProfileStore } from './profile-store.ts';
 import { qualityOverview } from './quality.ts';
 import { RunManager } from './run-manager.ts';
 import { validateRequest } from './schemas.ts';
-import { runConsoleQuery } from './sql-console.ts';
-import { FileReader, WarehouseReader } from './warehouse-reader.ts';
+import { SqlConsole } from './sql-console.ts';
+import { DEFAULT_READER_MEMORY, DEFAULT_READER_TEMP_SIZE, FileReader, WarehouseReader } from './warehouse-reader.ts';
+import { generatedRoot } from './manifests.ts';
+import { LocalLake } from '../lake/local.ts';
 import type { StageName } from '../orchestrator/types.ts';
 import { PIPELINE_STAGE_NAMES } from '../run/index.ts';
 import { workspacePaths } from '../workspace.ts';
@@ -40,14 +42,18 @@ export interface ClaimsService {
 
 type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
-export function createClaimsService(opts: { workspace: string; log?: (line: string) => void }): ClaimsService {
+export function createClaimsService(opts: { workspace: string; log?: (line: string) => void; readerMemoryLimit?: string }): ClaimsService {
   const layout = workspacePaths(opts.workspace);
   mkdirSync(layout.root, { recursive: true });
   const log = opts.log ?? ((line: string) => console.error(line));
   const hub = new EventHub();
-  const files = new FileReader();
-  const warehouse = new WarehouseReader(layout.warehouse, [`${layout.lake}/`], join(layout.root, '.lock'));
-  const catalog = new Catalog(layout, files, warehouse);
+  const lake = new LocalLake(layout.lake);
+  const limits = { memoryLimit: opts.readerMemoryLimit ?? DEFAULT_READER_MEMORY, maxTempSize: DEFAULT_READER_TEMP_SIZE };
+  const files = new FileReader([...lake.localRoots(), generatedRoot(layout)].map((d) => `${d}/`), { ...limits, tempDirectory: join(layout.tmp, 'file-reader') });
+  // the warehouse holds no views over files: its reader may touch no file but its own
+  const warehouse = new WarehouseReader(layout.warehouse, [], { ...limits, tempDirectory: join(layout.tmp, 'warehouse-reader') }, join(layout.root, '.lock'));
+  const catalog = new Catalog(layout, lake, files, warehouse);
+  const console_ = new SqlConsole(warehouse);
   const counts = new CountCache();
   const jobs = new GenerateJobs(layout, hub, () => counts.clear());
   const runs = new RunManager(layout.root, hub, warehouse, () => counts.clear());
@@ -95,12 +101,12 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'profiles.activate': (req) => profiles.activate(req.name),
     'lineage.graph': () => lineageGraph(readDbtArtifacts(layout.dbtTarget)),
     'lineage.node': async (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id, await existingRelations()),
-    'quality.overview': () => qualityOverview(layout, warehouse),
+    'quality.overview': () => qualityOverview(layout, lake, warehouse),
     'analytics.options': () => analyticsOptions(warehouse),
     'analytics.dashboard': (req) => dashboard(warehouse, req),
     'history.search': (req) => searchHistory(warehouse, catalog.contracts.byName, req.entity, req.query),
     'history.timeline': (req) => historyTimeline(warehouse, catalog.contracts.byName, req.entity, req.id),
-    'sql.query': (req) => runConsoleQuery(warehouse, req.sql, req.limit),
+    'sql.query': (req) => console_.query(req),
   };
 
   return {
