@@ -3,9 +3,12 @@
 // Types only (the renderer imports this file too); the JSON schemas are in schemas.ts.
 
 import type { GenerateOptions } from '../generate/options.ts';
-import type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName } from '../orchestrator/types.ts';
+import type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger } from '../orchestrator/types.ts';
+import type { PipelineStage } from '../stages/names.ts';
 
-export type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName };
+export type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger };
+/** The API speaks of the pipeline's stages. */
+export type StageName = PipelineStage;
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

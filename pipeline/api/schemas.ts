@@ -2,7 +2,7 @@
 // payload, so a renderer bug or a hand-written HTTP call gets the same answer: which field, why.
 
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { STAGE_NAMES } from '../orchestrator/types.ts';
+import { PIPELINE_STAGES } from '../stages/names.ts';
 import { profileNameSchema } from '../profiles/names.ts';
 import { MAX_BATCH, MAX_CLAIMS } from '../generate/options.ts';
 import type { ApiMethod, ApiRequest } from './protocol.ts';
@@ -14,7 +14,7 @@ const MAX_ROW_OFFSET = MAX_CLAIMS * MAX_BATCH;
 
 const empty = { type: 'object', additionalProperties: false, properties: {} };
 const runId = { type: 'string', pattern: '^\\d{8}-\\d{6}-[0-9a-f]{6}$' };
-const stage = { enum: STAGE_NAMES };
+const stage = { enum: PIPELINE_STAGES };
 const name = { type: 'string', minLength: 1, maxLength: 200 };
 const profileName = profileNameSchema;
 const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { CronError, nextRuns } from '../orchestrator/schedule.ts';
-import { STAGE_NAMES } from '../orchestrator/types.ts';
+import { PIPELINE_STAGES } from '../stages/names.ts';
 import { ownEntry, profileNameProblem, profileNameSchema } from './names.ts';
 import type { Profile, ProfilesFile, RawProfile } from './types.ts';
 
@@ -52,7 +52,7 @@ const profileSchema = {
     timeouts: {
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(['default', ...STAGE_NAMES].map((s) => [s, { type: 'integer', minimum: 0 }])),
+      properties: Object.fromEntries(['default', ...PIPELINE_STAGES].map((s) => [s, { type: 'integer', minimum: 0 }])),
     },
     schedule: { type: 'string' },
     freshness_hours: { type: 'number', exclusiveMinimum: 0 },

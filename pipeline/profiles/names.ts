@@ -20,6 +20,6 @@ export function profileNameProblem(name: string): string | null {
 }
 
 /** A profile by name from a parsed file's map, by own property only. */
-export function ownEntry<T>(map: Record<string, T>, name: string): T | undefined {
+export function ownEntry<T>(map: Partial<Record<string, T>>, name: string): T | undefined {
   return Object.hasOwn(map, name) ? map[name] : undefined;
 }

@@ -72,7 +72,7 @@ export class GenerateJobs {
     // The workspace lock keeps a pipeline run (from here or the CLI) from using half-written files.
     let unlock: () => Promise<void>;
     try {
-      unlock = await lockWorkspace(this.layout.root, `claims ui: generating batch ${req.batch}`);
+      unlock = await lockWorkspace(this.layout.root, 'generate', `claims ui: generating batch ${req.batch}`);
     } catch (err) {
       throw new ApiError('conflict', (err as Error).message, { cause: err });
     }

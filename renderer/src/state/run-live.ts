@@ -2,7 +2,7 @@
 // stream. State changes refetch run.json (the source of truth, written atomically by the runner);
 // log lines and progress come straight from the stream in between.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { RunEvent, RunRecord, StageName } from '../../../pipeline/api/protocol.ts';
+import type { RunEvent, RunRecord } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { useApp } from './app.ts';
 
@@ -11,7 +11,7 @@ export interface LiveRun {
   events: RunEvent[];
   active: boolean;
   error: unknown;
-  progress: Partial<Record<StageName, { fraction?: number; rows?: number; total?: number; message?: string }>>;
+  progress: Partial<Record<string, { fraction?: number; rows?: number; total?: number; message?: string }>>;
   reload(): void;
 }
 
