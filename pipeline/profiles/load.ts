@@ -2,6 +2,7 @@ import { readFile, writeFile, mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { GENERATE_DEFAULTS } from '../generate/options.ts';
 import { CronError, nextRuns } from '../orchestrator/schedule.ts';
 import { PIPELINE_STAGES } from '../stages/names.ts';
 import { ownEntry, profileNameProblem, profileNameSchema } from './names.ts';
@@ -12,7 +13,7 @@ export const LOCAL_PROFILE: Profile = {
   name: 'local',
   kind: 'local',
   description: 'Everything on this machine: lake folder, DuckDB cleanse and warehouse, dbt-duckdb.',
-  generate: { seed: 42, members: 2_000, providers: 200, claims: 20_000, dirty_rate: 0.01, rows_per_file: 2_000_000 },
+  generate: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, dirty_rate: GENERATE_DEFAULTS.dirtyRate, rows_per_file: GENERATE_DEFAULTS.rowsPerFile },
   retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 10_000, jitter: 0.3 },
   timeouts: { default: 3600 },
   freshness_hours: 24,
