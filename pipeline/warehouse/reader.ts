@@ -3,6 +3,10 @@
 // Snowflake answers the same calls in its own SQL dialect, so a read model only ever writes the
 // SQL it needs through `dialect`-specific helpers, never against a driver.
 
+import type { Filter, PageQuery } from './query-shapes.ts';
+
+export type { Filter, FilterOp, PageQuery, SortKey } from './query-shapes.ts';
+
 /** JSON as a reader hands values back (numbers beyond 2^53, decimals and dates come as strings). */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -35,26 +39,6 @@ export interface WarehouseTable extends TableRef {
   /** rows when the warehouse knows them without a scan (statistics), else null */
   rows: number | null;
   comment: string | null;
-}
-
-export type FilterOp = 'eq' | 'neq' | 'contains' | 'starts' | 'gt' | 'gte' | 'lt' | 'lte' | 'null' | 'notnull';
-
-export interface Filter {
-  column: string;
-  op: FilterOp;
-  value?: string | number | boolean;
-}
-
-export interface SortKey {
-  column: string;
-  dir: 'asc' | 'desc';
-}
-
-export interface PageQuery {
-  offset: number;
-  limit: number;
-  sort?: SortKey[];
-  filters?: Filter[];
 }
 
 export interface ColumnProfile {

@@ -10,7 +10,8 @@ import { createClaimsService, type ClaimsService } from '../service.ts';
 import { DEFAULT_READER_TEMP_SIZE } from '../../duckdb/sealed.ts';
 import { errorPosition } from '../../duckdb/user-query.ts';
 import { DuckDBWarehouseReader } from '../../warehouse/duckdb-reader.ts';
-import { SQL_BYTE_CAP, SqlConsole } from './sql-console.ts';
+import { SQL_BYTE_CAP } from './console-limits.ts';
+import { SqlConsole } from './sql-console.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -6,11 +6,7 @@
 import type { WarehouseReader } from '../../warehouse/reader.ts';
 import type { SqlResult } from '../protocol.ts';
 import { ApiError } from '../errors.ts';
-
-export const SQL_ROW_CAP = 10_000;
-export const SQL_BYTE_CAP = 16 * 1024 * 1024;
-export const SQL_TIME_LIMIT_MS = 60_000;
-export const SQL_MAX_CONCURRENT = 2;
+import { SQL_BYTE_CAP, SQL_MAX_CONCURRENT, SQL_ROW_CAP, SQL_TIME_LIMIT_MS } from './console-limits.ts';
 
 class TimeLimit extends Error {}
 
