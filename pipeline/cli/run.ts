@@ -23,7 +23,7 @@ export function parseProfile(v: string | undefined): string | undefined {
   return v;
 }
 
-export function parseBatch(v: string | undefined): number | undefined {
+function parseBatch(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 36) throw new Error(`--batch: expected a batch number from 1 to 36, got "${v}"`);
@@ -31,7 +31,7 @@ export function parseBatch(v: string | undefined): number | undefined {
 }
 
 /** Ctrl-C once cancels the run cleanly; twice exits at once. */
-export function cancelOnInterrupt(): AbortController {
+function cancelOnInterrupt(): AbortController {
   const controller = new AbortController();
   let pressed = 0;
   process.on('SIGINT', () => {

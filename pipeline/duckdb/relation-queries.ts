@@ -40,7 +40,7 @@ function typedExpr(c: ColumnInfo): { expr: string; type: string } {
   return { expr: q, type: c.type };
 }
 
-export function whereClause(columns: ColumnInfo[], filters: Filter[] = [], params: DuckDBValue[] = []): { sql: string; params: DuckDBValue[] } {
+function whereClause(columns: ColumnInfo[], filters: Filter[] = [], params: DuckDBValue[] = []): { sql: string; params: DuckDBValue[] } {
   const parts: string[] = [];
   filters.forEach((f, i) => {
     const c = column(columns, f.column, `filters.${i}.column`);

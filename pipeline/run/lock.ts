@@ -25,7 +25,7 @@ export class WorkspaceBusyError extends Error {
 }
 
 const pause = () => new Promise((r) => setTimeout(r, 50));
-export const lockFile = (root: string) => join(root, '.lock');
+const lockFile = (root: string) => join(root, '.lock');
 
 function isAlive(pid: number): boolean {
   try {

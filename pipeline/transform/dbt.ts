@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { TransformerNotInstalledError, type DbtNodeResult, type TransformEvent, type TransformResult, type Transformer } from './types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DBT_PROJECT_DIR = join(ROOT, 'dbt');
+const DBT_PROJECT_DIR = join(ROOT, 'dbt');
 
-export function dbtExecutable(): string {
+function dbtExecutable(): string {
   const bin = join(ROOT, '.venv', process.platform === 'win32' ? 'Scripts/dbt.exe' : 'bin/dbt');
   if (!existsSync(bin)) throw new TransformerNotInstalledError(`dbt is not installed in ${join(ROOT, '.venv')}: run \`npm run setup\` first.`);
   return bin;

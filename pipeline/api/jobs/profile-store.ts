@@ -10,10 +10,10 @@ import type { Json, ProfileList, ProfileProblem } from '../protocol.ts';
 import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
 
-export const BUILT_IN_PROFILE = 'local';
+const BUILT_IN_PROFILE = 'local';
 
 /** A resolved profile in the file's own shape (snake_case keys), e.g. to start a new one from. */
-export function rawProfile(p: Profile): RawProfile {
+function rawProfile(p: Profile): RawProfile {
   return {
     kind: p.kind,
     ...(p.description ? { description: p.description } : {}),
