@@ -102,7 +102,7 @@ export type RunListRequest = Static<typeof RunListRequestSchema>;
 export interface ProfileSummary {
   name: string;
   builtIn: boolean;
-  /** e.g. "local"; cloud profiles are not offered until the cloud stages exist */
+  /** the profile's kind: where its stages run ("local") */
   kind: string;
   description?: string;
 }

@@ -26,7 +26,7 @@ const profileSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    kind: { enum: ['local'], description: 'cloud profiles arrive with the cloud issue' },
+    kind: { enum: ['local'] },
     description: { type: 'string' },
     generate: {
       type: 'object',
@@ -98,7 +98,7 @@ function describe(e: ErrorObject): ProfileProblem {
     case 'additionalProperties':
       return { path: path === '(file)' ? String(e.params.additionalProperty) : `${path}.${String(e.params.additionalProperty)}`, message: `unknown key; allowed here: ${Object.keys(allowedAt(path)).join(', ')}` };
     case 'enum':
-      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${path.endsWith('.kind') ? ' (cloud profiles arrive with the cloud issue)' : ''}` };
+      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
     case 'propertyNames':
       return { path: `${path}.${String(e.params.propertyName)}`, message: profileNameProblem(String(e.params.propertyName)) ?? 'not a profile name' };
     default:

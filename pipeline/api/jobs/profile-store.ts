@@ -1,6 +1,6 @@
 // Profiles as the app shows and edits them, through pipeline/profiles: the built-in local
 // profile, the named ones in <workspace>/profiles.yaml, and the active one (kept in that file,
-// so `claims run` and the app agree). Only local profiles exist until the cloud stages land.
+// so `claims run` and the app agree).
 
 import { activateProfile, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../../profiles/load.ts';
 import { ownEntry } from '../../profiles/names.ts';
