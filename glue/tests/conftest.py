@@ -21,19 +21,19 @@ def contracts() -> ContractSet:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator["SparkSession"]:
-    from hfc_glue import jars
-    from hfc_glue.spark_session import LocalSession, S3Endpoint
+    import os
 
-    # The S3A jars join the one session when they are cached (npm run setup); the s3a tests point
-    # the connector at their emulator at run time and fail with the fix when the jars are missing.
-    # Small splits make every multi-part raw file a multi-task read, as large files are in production.
-    session = LocalSession(
-        cores=2,
-        driver_memory="1g",
-        shuffle_partitions=2,
-        s3=S3Endpoint() if not jars.missing() else None,
-        app_name="hfc-glue-tests",
-        max_partition_bytes="256k",
-    ).build()
+    from pyspark.sql import SparkSession
+
+    # one local session per test run: JVM start-up dominates; loopback only, no UI
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("hfc-glue-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
     yield session
     session.stop()
