@@ -87,7 +87,7 @@ class Supervisor:
         self.children["snowflake_node"] = Child(
             "snowflake_node",
             _listen(),
-            lambda c: [python, "-m", "claims_emulator.snowflake.node_adapter", "--fd", str(c.sock.fileno()), "--state", state, "--upstream", self.children["snowflake"].url, "--timeout", f"{settings.statement_timeout + 10:g}"],
+            lambda c: [python, "-m", "claims_emulator.snowflake.node_adapter", "--fd", str(c.sock.fileno()), "--state", state, "--upstream", self.children["snowflake"].url, "--timeout", f"{settings.statement_timeout + 2:g}"],
         )
 
     # -- log and record --------------------------------------------------------------------------

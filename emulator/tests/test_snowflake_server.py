@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import snowflake.connector
@@ -80,3 +81,21 @@ def test_data_and_stage_files_survive_a_crash_of_the_snowflake_server(emulator: 
     log = (emulator.state_dir / "emulator.log").read_text()
     assert f"server snowflake (pid {before['pid']}) exited with code -9" in log
     assert f"server snowflake restarted (pid {after['pid']}, port {after['port']}" in log
+
+
+def test_the_node_adapter_answers_a_snowflake_timeout_when_the_server_hangs(emulator: Emulator) -> None:
+    # the adapter speaks Snowflake's JSON result format, which the Python connector reads too
+    adapter = urlparse(emulator.endpoints["snowflake_node"])
+    with snowflake.connector.connect(**{**emulator.snowflake_connect_kwargs(), "host": adapter.hostname, "port": adapter.port}) as conn:
+        assert conn.cursor().execute("select 41 + 1").fetchone() == (42,)
+        server = emulator.record["servers"]["snowflake"]["pid"]
+        os.kill(server, signal.SIGSTOP)  # a server that takes requests and never answers
+        try:
+            started = time.monotonic()
+            with pytest.raises(ProgrammingError) as canceled:
+                conn.cursor().execute("select 1")
+            assert canceled.value.errno == 630
+            assert time.monotonic() - started < STATEMENT_TIMEOUT_SECONDS + 10
+        finally:
+            os.kill(server, signal.SIGCONT)
+        assert conn.cursor().execute("select 'answering again'").fetchone() == ("answering again",)

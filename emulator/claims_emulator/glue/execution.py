@@ -172,7 +172,6 @@ class Execution:
             self.error_message = message
             self.completed_on = utcnow()
             self._set_state(state)
-        self._done.set()
 
     def _run(self) -> None:
         workdir = self._runtime.workroot / self.spec.run_id
@@ -183,6 +182,7 @@ class Execution:
             self._finish(FAILED, f"the emulator could not execute the run: {e}")
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+            self._done.set()
 
     def _execute(self, workdir: Path) -> None:
         try:

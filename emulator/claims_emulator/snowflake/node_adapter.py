@@ -45,7 +45,9 @@ SESSION_FORMATS: dict[str, str] = {
 }
 # the region a Snowflake account on GCS reports; the driver only compares it
 STAGE_REGION = "us-central1"
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length", "content-encoding"}
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length"}
+# urllib3 hands the body over decoded, so its encoding header does not go back to the client
+_NOT_RETURNED = _HOP_BY_HOP | {"content-encoding"}
 
 
 def with_session_formats(parameters: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -121,7 +123,7 @@ class NodeAdapter:
             except Exception as e:  # noqa: BLE001 - a result the adapter cannot rewrite is the client's error, not a retry loop
                 return self._json(start_response, 200, error_body(INTERNAL, f"the emulator's Node adapter cannot convert this result: {type(e).__name__}: {e}"))
             return self._json(start_response, response.status, payload)
-        out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP]
+        out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _NOT_RETURNED]
         out_headers.append(("Content-Length", str(len(body))))
         start_response(f"{response.status} {response.reason or ''}".strip(), out_headers)
         return [body]
