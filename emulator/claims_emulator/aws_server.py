@@ -16,6 +16,7 @@ from typing import Any
 
 from claims_emulator.activity import ActivityMarker
 from claims_emulator.lifeline import watch_parent
+from claims_emulator.s3_writes import serialize_object_writes
 from claims_emulator.state import StateDir
 
 # how long the runs of a stopping server get to end before it exits anyway
@@ -55,7 +56,7 @@ def main(argv: list[str]) -> int:
     runs = GlueRuns(Runtime(python=sys.executable, workroot=state.glue_runs, endpoint=args.endpoint, spark_conf_dir=state.spark_conf), marker.touch)
     install(runs)
 
-    app = _with_activity(DomainDispatcherApplication(create_backend_app), marker)
+    app = _with_activity(serialize_object_writes(DomainDispatcherApplication(create_backend_app)), marker)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler, fd=args.fd)
 
     def shutdown(*_: object) -> None:

@@ -18,7 +18,7 @@ class StateDir:
     root: Path
 
     @classmethod
-    def create(cls, root: str | os.PathLike[str]) -> "StateDir":
+    def create(cls, root: str | os.PathLike[str]) -> StateDir:
         state = cls(Path(root).expanduser().resolve())
         for folder in (state.root, state.logs, state.activity, state.snowflake_databases, state.snowflake_stages, state.glue_runs):
             folder.mkdir(parents=True, exist_ok=True)

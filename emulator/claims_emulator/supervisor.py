@@ -17,14 +17,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 from claims_emulator.activity import last_activity
-from claims_emulator.state import StateDir, remove_record, write_record
+from claims_emulator.state import SERVERS, StateDir, remove_record, write_record
 
 READY_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 25.0
@@ -32,10 +31,11 @@ STOP_TIMEOUT_SECONDS = 25.0
 _RESTART_BACKOFF_SECONDS = (0.0, 1.0, 2.0, 5.0, 10.0)
 _STABLE_AFTER_SECONDS = 60.0
 EXIT_ALREADY_RUNNING = 3
+_MODULES = {"aws": "claims_emulator.aws_server", "snowflake": "claims_emulator.snowflake.server", "snowflake_node": "claims_emulator.snowflake.node_adapter"}
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,6 @@ class Settings:
 class Child:
     name: str
     sock: socket.socket
-    argv: Callable[["Child"], list[str]]
     proc: subprocess.Popen[bytes] | None = None
     started_at: str = ""
     restarts: int = 0
@@ -76,19 +75,17 @@ class Supervisor:
         self._log = self.state.log.open("a", encoding="utf-8")
         self._started = time.time()
         self._started_iso = _now_iso()
-        python = sys.executable
-        state = str(self.state.root)
-        self.children: dict[str, Child] = {}
-        self.children["aws"] = Child("aws", _listen(), lambda c: [python, "-m", "claims_emulator.aws_server", "--fd", str(c.sock.fileno()), "--state", state, "--endpoint", c.url])
-        self.children["snowflake"] = Child(
-            "snowflake", _listen(), lambda c: [python, "-m", "claims_emulator.snowflake.server", "--fd", str(c.sock.fileno()), "--state", state, "--statement-timeout", f"{settings.statement_timeout:g}"]
-        )
+        self.children = {name: Child(name, _listen()) for name in SERVERS}
+
+    def _argv(self, child: Child) -> list[str]:
+        argv = [sys.executable, "-m", _MODULES[child.name], "--fd", str(child.sock.fileno()), "--state", str(self.state.root)]
+        limit = self.settings.statement_timeout
+        if child.name == "aws":
+            return [*argv, "--endpoint", child.url]
+        if child.name == "snowflake":
+            return [*argv, "--statement-timeout", f"{limit:g}"]
         # the adapter waits a little longer than the snowflake server's own limit, which answers first
-        self.children["snowflake_node"] = Child(
-            "snowflake_node",
-            _listen(),
-            lambda c: [python, "-m", "claims_emulator.snowflake.node_adapter", "--fd", str(c.sock.fileno()), "--state", state, "--upstream", self.children["snowflake"].url, "--timeout", f"{settings.statement_timeout + 2:g}"],
-        )
+        return [*argv, "--upstream", self.children["snowflake"].url, "--timeout", f"{limit + 2:g}"]
 
     # -- log and record --------------------------------------------------------------------------
 
@@ -118,7 +115,7 @@ class Supervisor:
         if child.log is None:
             child.log = self.state.server_log(child.name).open("ab")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")) if p), "PYTHONUNBUFFERED": "1"}
-        child.proc = subprocess.Popen(child.argv(child), pass_fds=[child.sock.fileno()], stdin=subprocess.DEVNULL, stdout=child.log, stderr=subprocess.STDOUT, env=env)  # noqa: S603
+        child.proc = subprocess.Popen(self._argv(child), pass_fds=[child.sock.fileno()], stdin=subprocess.DEVNULL, stdout=child.log, stderr=subprocess.STDOUT, env=env)  # noqa: S603
         child.started_at = _now_iso()
         child.last_start = time.monotonic()
 

@@ -54,7 +54,16 @@ class Emulator:
     def snowflake_connect_kwargs(self, **extra: Any) -> dict[str, Any]:
         """For snowflake.connector.connect(**kwargs), straight to fakesnow."""
         url = urlparse(self.endpoints["snowflake_python"])
-        return {"account": "emulator", "user": "emulator", "password": "emulator", "host": url.hostname, "port": url.port, "protocol": "http", "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False}, **extra}
+        return {
+            "account": "emulator",
+            "user": "emulator",
+            "password": "emulator",
+            "host": url.hostname,
+            "port": url.port,
+            "protocol": "http",
+            "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False},
+            **extra,
+        }
 
 
 def _answers(url: str) -> bool:

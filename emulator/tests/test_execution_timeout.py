@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from claims_emulator.glue.execution import TIMEOUT, Execution, Runtime, RunSpec
+from claims_emulator.glue.execution import TIMEOUT, Execution, RunSpec, Runtime
 
 
 class Lines:

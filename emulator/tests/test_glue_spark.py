@@ -49,4 +49,4 @@ def test_a_pyspark_script_reads_and_writes_the_emulated_s3(aws: dict[str, Any], 
     parts = [k for k in keys if k.endswith(".parquet")]
     assert len(parts) == 1, keys
     table = pq.read_table(io.BytesIO(aws["s3"].get_object(Bucket=bucket, Key=parts[0])["Body"].read()))
-    assert sorted(zip(table.column("status").to_pylist(), table.column("count").to_pylist())) == [("DENIED", 1), ("PAID", 2), ("PENDING", 1)]
+    assert sorted(zip(table.column("status").to_pylist(), table.column("count").to_pylist(), strict=True)) == [("DENIED", 1), ("PAID", 2), ("PENDING", 1)]

@@ -11,9 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+from test_snowflake_server import wait_for_restart
+
 from claims_emulator.supervisor import EXIT_ALREADY_RUNNING
 from claims_emulator.testing import Emulator, start_emulator, stop_emulator
-from test_snowflake_server import wait_for_restart
 
 
 def _gone(pid: int) -> bool:

@@ -25,9 +25,10 @@ function run(sqlText: string, binds?: Binds): Promise<{ rows: Row[]; updated: nu
 const failure = (sqlText: string) => run(sqlText).then(() => null, (e: snowflake.SnowflakeError) => e);
 
 beforeAll(async () => {
-  snowflake.configure({ logLevel: 'ERROR' });
-  const emulator = await sharedEmulator();
   scratch = await mkdtemp(join(tmpdir(), 'claims-sf-'));
+  // the driver logs into ./snowflake.log unless told where
+  snowflake.configure({ logLevel: 'ERROR', logFilePath: join(scratch, 'snowflake.log'), additionalLogToConsole: false });
+  const emulator = await sharedEmulator();
   conn = snowflake.createConnection({ account: 'emulator', username: 'emulator', password: 'emulator', ...snowflakeNodeAddress(emulator), database: 'CONTRACT', schema: 'RAW' });
   await new Promise<void>((done, fail) => conn.connect((err) => (err ? fail(err) : done())));
   await run('create schema if not exists contract.raw');

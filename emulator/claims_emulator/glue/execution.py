@@ -18,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Literal, Protocol
 
-from claims_emulator.glue.job_files import Fetch, JobFileError, prepare
 from moto.core.utils import utcnow
+
+from claims_emulator.glue.job_files import Fetch, JobFileError, prepare
 
 STARTING, RUNNING, STOPPING, STOPPED, SUCCEEDED, FAILED, TIMEOUT = (
     "STARTING", "RUNNING", "STOPPING", "STOPPED", "SUCCEEDED", "FAILED", "TIMEOUT",

@@ -21,7 +21,7 @@ from moto.s3.models import s3_backends
 from moto.utilities.utils import get_partition
 
 from claims_emulator.glue.cloudwatch import LOG_GROUP_PREFIX, RunLogStreams
-from claims_emulator.glue.execution import ACTIVE_STATES, Execution, Runtime, RunSpec
+from claims_emulator.glue.execution import ACTIVE_STATES, Execution, RunSpec, Runtime
 from claims_emulator.glue.job_files import Fetch, JobFileError
 
 

@@ -73,7 +73,7 @@ class SnowflakeGuard:
         _request_error.set(errors)
         try:
             await asyncio.wait_for(self._app(scope, receive, capture), self._timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             if token := _token(scope):
                 self._interrupt(token)
             await _respond(send, 200, error_json(STATEMENT_TIMEOUT, timeout_message(self._timeout)))
