@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // one moto server per run, started by the first AWS test file that needs it
+    globalSetup: ['pipeline/testing/moto-global-setup.ts'],
   },
 });
