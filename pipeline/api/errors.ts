@@ -1,7 +1,9 @@
 // The one error type the service throws on purpose. Anything else reaching a transport is an
 // internal error and is reported as such (message only; stacks stay in the process).
 
-import type { ApiErrorBody } from './contract.ts';
+import { KeyOutsideRootError } from '../lake/contained-path.ts';
+import { LakeObjectMissingError } from '../lake/types.ts';
+import type { ApiErrorBody } from './protocol.ts';
 
 export class ApiError extends Error {
   readonly code: ApiErrorBody['code'];
@@ -28,6 +30,13 @@ export function errorBody(err: unknown): ApiErrorBody {
       ...(err.details === undefined ? {} : { details: err.details }),
       ...(err.position === undefined ? {} : { position: err.position }),
     };
+  }
+  // a record in the lake or the generated folder names a file it must not, or one that is gone
+  if (err instanceof KeyOutsideRootError) {
+    return { code: 'unavailable', message: `Refused to read it: ${err.message}`, hint: 'A manifest or link in the workspace points outside it. Land the batch again with --force, or remove the file.' };
+  }
+  if (err instanceof LakeObjectMissingError) {
+    return { code: 'not_found', message: err.message, hint: 'The lake lost a file its manifest lists: rerun the stage that wrote it with --force.' };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }

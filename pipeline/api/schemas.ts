@@ -3,14 +3,20 @@
 
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { STAGE_NAMES } from '../orchestrator/types.ts';
-import type { ApiMethod, ApiRequest } from './contract.ts';
+import { profileNameSchema } from '../profiles/names.ts';
+import { MAX_BATCH, MAX_CLAIMS } from '../generate/options.ts';
+import type { ApiMethod, ApiRequest } from './protocol.ts';
 import { ApiError } from './errors.ts';
+import { SQL_ROW_CAP } from './read-models/sql-console.ts';
+
+/** Rows the largest table can hold: every claim of the largest world, versioned in every batch. */
+const MAX_ROW_OFFSET = MAX_CLAIMS * MAX_BATCH;
 
 const empty = { type: 'object', additionalProperties: false, properties: {} };
 const runId = { type: 'string', pattern: '^\\d{8}-\\d{6}-[0-9a-f]{6}$' };
 const stage = { enum: STAGE_NAMES };
 const name = { type: 'string', minLength: 1, maxLength: 200 };
-const profileName = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' };
+const profileName = profileNameSchema;
 const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
 
 const datasetRef = {
@@ -66,7 +72,7 @@ const schemas: Record<ApiMethod, object> = {
     required: ['ref', 'offset', 'limit'],
     properties: {
       ref: datasetRef,
-      offset: { type: 'integer', minimum: 0 },
+      offset: { type: 'integer', minimum: 0, maximum: MAX_ROW_OFFSET },
       limit: { type: 'integer', minimum: 1, maximum: 5000 },
       sort: {
         type: 'array',
@@ -138,7 +144,7 @@ const schemas: Record<ApiMethod, object> = {
     type: 'object',
     additionalProperties: false,
     required: ['sql'],
-    properties: { sql: { type: 'string', minLength: 1, maxLength: 100_000 }, limit: { type: 'integer', minimum: 1, maximum: 100_000 } },
+    properties: { sql: { type: 'string', minLength: 1, maxLength: 100_000 }, limit: { type: 'integer', minimum: 1, maximum: SQL_ROW_CAP }, explain: { type: 'boolean' } },
   },
 };
 

@@ -6,21 +6,23 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GENERATE_DEFAULTS, MAX_BATCH, MAX_CLAIMS, MAX_MEMBERS, MAX_PROVIDERS } from '../generate/options.ts';
-import { analyticsOptions, dashboard } from './analytics.ts';
-import { Catalog, warehouseTables } from './catalog.ts';
-import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './contract.ts';
-import { CountCache, profileColumn, readPage } from './dataset-query.ts';
+import { analyticsOptions, dashboard } from './read-models/analytics.ts';
+import { Catalog, warehouseTables } from './read-models/catalog.ts';
+import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './protocol.ts';
+import { CountCache, profileColumn, readPage } from './read-models/dataset-query.ts';
 import { errorBody } from './errors.ts';
-import { EventHub } from './event-hub.ts';
-import { GenerateJobs } from './generate-jobs.ts';
-import { historyTimeline, searchHistory } from './history.ts';
-import { lineageGraph, lineageNode, readDbtArtifacts } from './lineage.ts';
-import { ProfileStore } from './profile-store.ts';
-import { qualityOverview } from './quality.ts';
-import { RunManager } from './run-manager.ts';
+import { EventHub } from './jobs/event-hub.ts';
+import { GenerateJobs } from './jobs/generate-jobs.ts';
+import { historyTimeline, searchHistory } from './read-models/history.ts';
+import { lineageGraph, lineageNode, readDbtArtifacts } from './read-models/lineage.ts';
+import { ProfileStore } from './jobs/profile-store.ts';
+import { qualityOverview } from './read-models/quality.ts';
+import { RunManager } from './jobs/run-manager.ts';
 import { validateRequest } from './schemas.ts';
-import { runConsoleQuery } from './sql-console.ts';
-import { FileReader, WarehouseReader } from './warehouse-reader.ts';
+import { SqlConsole } from './read-models/sql-console.ts';
+import { DEFAULT_READER_MEMORY, DEFAULT_READER_TEMP_SIZE, FileReader, WarehouseReader } from './read-models/warehouse-reader.ts';
+import { generatedRoot } from './read-models/manifests.ts';
+import { LocalLake } from '../lake/local.ts';
 import type { StageName } from '../orchestrator/types.ts';
 import { PIPELINE_STAGE_NAMES } from '../run/index.ts';
 import { workspacePaths } from '../workspace.ts';
@@ -40,14 +42,18 @@ export interface ClaimsService {
 
 type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
-export function createClaimsService(opts: { workspace: string; log?: (line: string) => void }): ClaimsService {
+export function createClaimsService(opts: { workspace: string; log?: (line: string) => void; readerMemoryLimit?: string }): ClaimsService {
   const layout = workspacePaths(opts.workspace);
   mkdirSync(layout.root, { recursive: true });
   const log = opts.log ?? ((line: string) => console.error(line));
   const hub = new EventHub();
-  const files = new FileReader();
-  const warehouse = new WarehouseReader(layout.warehouse, [`${layout.lake}/`], join(layout.root, '.lock'));
-  const catalog = new Catalog(layout, files, warehouse);
+  const lake = new LocalLake(layout.lake);
+  const limits = { memoryLimit: opts.readerMemoryLimit ?? DEFAULT_READER_MEMORY, maxTempSize: DEFAULT_READER_TEMP_SIZE };
+  const files = new FileReader([...lake.localRoots(), generatedRoot(layout)].map((d) => `${d}/`), { ...limits, tempDirectory: join(layout.tmp, 'file-reader') });
+  // the warehouse holds no views over files: its reader may touch no file but its own
+  const warehouse = new WarehouseReader(layout.warehouse, [], { ...limits, tempDirectory: join(layout.tmp, 'warehouse-reader') }, join(layout.root, '.lock'));
+  const catalog = new Catalog(layout, lake, files, warehouse);
+  const console_ = new SqlConsole(warehouse);
   const counts = new CountCache();
   const jobs = new GenerateJobs(layout, hub, () => counts.clear());
   const runs = new RunManager(layout.root, hub, warehouse, () => counts.clear());
@@ -95,12 +101,12 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'profiles.activate': (req) => profiles.activate(req.name),
     'lineage.graph': () => lineageGraph(readDbtArtifacts(layout.dbtTarget)),
     'lineage.node': async (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id, await existingRelations()),
-    'quality.overview': () => qualityOverview(layout, warehouse),
+    'quality.overview': () => qualityOverview(layout, lake, warehouse),
     'analytics.options': () => analyticsOptions(warehouse),
     'analytics.dashboard': (req) => dashboard(warehouse, req),
     'history.search': (req) => searchHistory(warehouse, catalog.contracts.byName, req.entity, req.query),
     'history.timeline': (req) => historyTimeline(warehouse, catalog.contracts.byName, req.entity, req.id),
-    'sql.query': (req) => runConsoleQuery(warehouse, req.sql, req.limit),
+    'sql.query': (req) => console_.query(req),
   };
 
   return {

@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { loadReferenceTables } from '../contract/reference.ts';
-import { ENTITY_ORDER } from '../contract/load.ts';
-import type { Contract, ContractSet, QuarantineReason } from '../contract/types.ts';
+import { loadReferenceTables } from '../contract-loader/reference.ts';
+import { ENTITY_ORDER } from '../contract-loader/load.ts';
+import type { Contract, ContractSet, QuarantineReason } from '../contract-loader/types.ts';
 import { openDuckDB, queryNumber, queryRows } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
 import { checkHeader, InputFileError } from '../ingest/inspect.ts';

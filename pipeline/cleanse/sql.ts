@@ -1,5 +1,5 @@
-import { duckdbType } from '../contract/load.ts';
-import type { Column, Contract, DerivedColumn, QuarantineReason, RowRule } from '../contract/types.ts';
+import { duckdbType } from '../contract-loader/load.ts';
+import type { Column, Contract, DerivedColumn, QuarantineReason, RowRule } from '../contract-loader/types.ts';
 import { ident, literal } from '../duckdb/sql.ts';
 
 // Everything here is generated from the contract: no column is cleansed by hand-written code.

@@ -1,4 +1,4 @@
-import type { QuarantineReason } from '../contract/types.ts';
+import type { QuarantineReason } from '../contract-loader/types.ts';
 import type { Lake } from '../lake/types.ts';
 
 /** Per dataset outcome of cleansing one batch: raw = curated + quarantined + duplicates. */

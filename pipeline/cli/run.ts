@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { STAGE_NAMES, type StageName } from '../orchestrator/types.ts';
+import { profileNameProblem } from '../profiles/names.ts';
 import { startPipelineRun } from '../run/index.ts';
 import { DEFAULT_WORKSPACE } from '../workspace.ts';
 import { printSummary, RunRenderer } from './render.ts';
@@ -12,6 +13,14 @@ export function parseStages(list: string | undefined): StageName[] | undefined {
   const bad = names.filter((s) => !(STAGE_NAMES as readonly string[]).includes(s));
   if (bad.length) throw new Error(`--stages: unknown stage ${bad.join(', ')}; stages are ${STAGE_NAMES.join(', ')}`);
   return names as StageName[];
+}
+
+/** --profile as given, refused before anything runs when it cannot be a profile's name. */
+export function parseProfile(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const problem = profileNameProblem(v);
+  if (problem) throw new Error(`--profile: ${problem}`);
+  return v;
 }
 
 export function parseBatch(v: string | undefined): number | undefined {
@@ -52,7 +61,7 @@ export function registerRun(program: Command): void {
       const { summary } = await startPipelineRun(
         {
           workspace: resolve(flags.workspace),
-          profile: flags.profile,
+          profile: parseProfile(flags.profile),
           batch: parseBatch(flags.batch),
           stages: parseStages(flags.stages),
           resumeRunId: flags.resume,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContracts } from '../contract/load.ts';
+import { loadContracts } from '../contract-loader/load.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { DEFECT_OUTCOME, type DefectKind } from './dirty.ts';
 import { generate, type GenerateManifest } from './index.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContracts } from '../contract/load.ts';
+import { loadContracts } from '../contract-loader/load.ts';
 import { openDuckDB, queryRows, type Database } from '../duckdb/connection.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { generate, type GenerateManifest } from './index.ts';

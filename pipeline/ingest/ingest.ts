@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENTITY_ORDER } from '../contract/load.ts';
-import type { ContractSet } from '../contract/types.ts';
+import { ENTITY_ORDER } from '../contract-loader/load.ts';
+import type { ContractSet } from '../contract-loader/types.ts';
 import { zones, type Lake } from '../lake/types.ts';
 import { checkHeader, InputFileError, inspectFile } from './inspect.ts';
 import { parseRawManifest, type RawFileEntry, type RawManifest } from './manifest.ts';

@@ -24,6 +24,24 @@ export interface Lake {
   move(from: string, to: string): Promise<void>;
   /** Location of `key` as a query engine reads it (a local path, or an s3:// URI). */
   uri(key: string): string;
+  /**
+   * A local file with the object's bytes, for readers that need one (DuckDB over a CSV or Parquet
+   * part): the file itself for a folder lake, a cached download for a remote one.
+   */
+  localPath(key: string): Promise<string>;
+  /** The folders localPath's files live in (what a sealed reader is allowed to read). */
+  localRoots(): string[];
+}
+
+/** The object a key names is not in the lake. */
+export class LakeObjectMissingError extends Error {
+  constructor(
+    readonly key: string,
+    readonly root: string,
+  ) {
+    super(`${key} is not in the lake at ${root}.`);
+    this.name = 'LakeObjectMissingError';
+  }
 }
 
 export const zones = {

@@ -4,6 +4,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { CronError, nextRuns } from '../orchestrator/schedule.ts';
 import { STAGE_NAMES } from '../orchestrator/types.ts';
+import { ownEntry, profileNameProblem, profileNameSchema } from './names.ts';
 import type { Profile, ProfilesFile, RawProfile } from './types.ts';
 
 /** The built-in profile: everything on this machine, no file needed. */
@@ -68,8 +69,8 @@ const fileSchema = {
   additionalProperties: false,
   required: ['profiles'],
   properties: {
-    active: { type: 'string' },
-    profiles: { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9_-]*$' }, additionalProperties: profileSchema },
+    active: profileNameSchema,
+    profiles: { type: 'object', propertyNames: profileNameSchema, additionalProperties: profileSchema },
   },
 };
 
@@ -98,7 +99,7 @@ function describe(e: ErrorObject): ProfileProblem {
     case 'enum':
       return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${path.endsWith('.kind') ? ' (cloud profiles arrive with the cloud issue)' : ''}` };
     case 'propertyNames':
-      return { path: `${path}.${String(e.params.propertyName)}`, message: 'profile names are lower case letters, digits, - and _' };
+      return { path: `${path}.${String(e.params.propertyName)}`, message: profileNameProblem(String(e.params.propertyName)) ?? 'not a profile name' };
     default:
       return { path, message: e.message ?? e.keyword };
   }
@@ -124,7 +125,7 @@ function semanticProblems(doc: ProfilesFile): ProfileProblem[] {
       }
     }
   }
-  if (doc.active && doc.active !== 'local' && !doc.profiles[doc.active]) out.push({ path: 'active', message: `no profile named "${doc.active}"; defined: local, ${Object.keys(doc.profiles).join(', ')}` });
+  if (doc.active && doc.active !== 'local' && !ownEntry(doc.profiles, doc.active)) out.push({ path: 'active', message: `no profile named "${doc.active}"; defined: local, ${Object.keys(doc.profiles).join(', ')}` });
   return out;
 }
 
@@ -181,16 +182,18 @@ function resolveProfile(name: string, raw: RawProfile | undefined): Profile {
 export async function listProfiles(path: string): Promise<{ active: string; profiles: Profile[] }> {
   const doc = await readProfilesFile(path);
   const names = ['local', ...Object.keys(doc.profiles).filter((n) => n !== 'local')];
-  return { active: doc.active ?? 'local', profiles: names.map((n) => resolveProfile(n, doc.profiles[n])) };
+  return { active: doc.active ?? 'local', profiles: names.map((n) => resolveProfile(n, ownEntry(doc.profiles, n))) };
 }
 
 export async function loadProfile(path: string, name?: string): Promise<Profile> {
   const doc = await readProfilesFile(path);
   const wanted = name ?? doc.active ?? 'local';
-  if (wanted !== 'local' && !doc.profiles[wanted]) {
+  const problem = profileNameProblem(wanted);
+  if (problem) throw new ProfileError(path, [{ path: 'profile', message: problem }]);
+  if (wanted !== 'local' && !ownEntry(doc.profiles, wanted)) {
     throw new ProfileError(path, [{ path: `profiles.${wanted}`, message: `no such profile; defined: ${['local', ...Object.keys(doc.profiles)].join(', ')}` }]);
   }
-  return resolveProfile(wanted, doc.profiles[wanted]);
+  return resolveProfile(wanted, ownEntry(doc.profiles, wanted));
 }
 
 /** Saves (creates or replaces) one profile in the file after validating the whole document. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DuckDBCleanseEngine } from '../cleanse/duckdb.ts';
-import { loadContracts } from '../contract/load.ts';
+import { loadContracts } from '../contract-loader/load.ts';
 import { LocalLake } from '../lake/local.ts';
 import { loadProfile } from '../profiles/load.ts';
 import type { PipelineContext } from '../stages/context.ts';

@@ -1,5 +1,5 @@
 import type { CleanseEngine } from '../cleanse/types.ts';
-import type { ContractSet } from '../contract/types.ts';
+import type { ContractSet } from '../contract-loader/types.ts';
 import type { Lake } from '../lake/types.ts';
 import type { Profile } from '../profiles/types.ts';
 import type { Warehouse } from '../warehouse/types.ts';

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CuratedManifest } from '../cleanse/types.ts';
-import { loadReferenceTables } from '../contract/reference.ts';
-import { duckdbType, ENTITY_ORDER } from '../contract/load.ts';
-import type { Contract, ContractSet } from '../contract/types.ts';
+import { loadReferenceTables } from '../contract-loader/reference.ts';
+import { duckdbType, ENTITY_ORDER } from '../contract-loader/load.ts';
+import type { Contract, ContractSet } from '../contract-loader/types.ts';
 import { openDuckDB, queryNumber, queryRows, type Database } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
 import type { Lake } from '../lake/types.ts';

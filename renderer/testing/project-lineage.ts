@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { LineageLayer, LineageNode } from '../../pipeline/api/contract.ts';
+import type { LineageLayer, LineageNode } from '../../pipeline/api/protocol.ts';
 
 const DBT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dbt');
 const PROJECT = 'health_finance_claims';

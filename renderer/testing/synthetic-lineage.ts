@@ -1,7 +1,7 @@
 // A dbt-shaped lineage graph of any size, for the layout's tests and benchmark: sources, one
 // staging model per source, intermediate models and snapshots reading staging, marts reading all
 // of those and each other, like a large dbt project. Seeded, so a failure can be replayed.
-import type { LineageLayer, LineageNode } from '../../pipeline/api/contract.ts';
+import type { LineageLayer, LineageNode } from '../../pipeline/api/protocol.ts';
 
 export interface SyntheticLineage {
   nodes: LineageNode[];

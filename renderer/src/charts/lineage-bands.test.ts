@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LineageLayer, LineageNode } from '../../../pipeline/api/contract.ts';
+import type { LineageLayer, LineageNode } from '../../../pipeline/api/protocol.ts';
 import { layerBands, rankNodes } from './lineage-bands.ts';
 
 const n = (name: string, layer: LineageLayer): LineageNode => ({ id: name, name, kind: layer === 'source' ? 'source' : layer === 'tests' ? 'test' : 'model', layer, relation: null, materialized: null, tests: 0, status: null });

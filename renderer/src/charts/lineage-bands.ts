@@ -3,7 +3,7 @@
 // int_members__latest_state, so core comes before snapshots here), with the usual dbt order
 // breaking ties. Layers that read each other both ways share one band, so no edge ever has to run
 // back into an earlier band.
-import type { LineageLayer, LineageNode } from '../../../pipeline/api/contract.ts';
+import type { LineageLayer, LineageNode } from '../../../pipeline/api/protocol.ts';
 
 /** The usual order of dbt's layers, used only where the graph does not decide. */
 export const LAYER_ORDER: LineageLayer[] = ['source', 'seed', 'staging', 'intermediate', 'core', 'snapshots', 'marts', 'other', 'tests'];

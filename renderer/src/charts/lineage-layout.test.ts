@@ -2,7 +2,7 @@
 // dependency (no edge runs right to left), no overlapping nodes, edges routed around nodes, and
 // the dbt layers as ordered bands. Runs the real elkjs, as the app does.
 import { describe, expect, it } from 'vitest';
-import type { LineageNode } from '../../../pipeline/api/contract.ts';
+import type { LineageNode } from '../../../pipeline/api/protocol.ts';
 import { projectLineage } from '../../testing/project-lineage.ts';
 import { syntheticLineage } from '../../testing/synthetic-lineage.ts';
 import { layerBands, rankNodes } from './lineage-bands.ts';

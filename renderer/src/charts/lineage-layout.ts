@@ -6,7 +6,7 @@
 // same code runs in the browser bundle and in Node tests.
 import ElkBundled from 'elkjs/lib/elk.bundled.js';
 import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
-import type { LineageLayer, LineageNode } from '../../../pipeline/api/contract.ts';
+import type { LineageLayer, LineageNode } from '../../../pipeline/api/protocol.ts';
 import { layerBands, rankNodes, type Band } from './lineage-bands.ts';
 import { NODE_H, NODE_W } from './lineage-geometry.ts';
 

@@ -3,7 +3,7 @@
 // keyboard navigation (arrows, Page Up/Down, Home/End, Ctrl+Home/End, Enter to profile, S to sort).
 
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { ColumnInfo, Filter, FilterOp, Json, SortKey } from '../../../pipeline/api/contract.ts';
+import type { ColumnInfo, Filter, FilterOp, Json, SortKey } from '../../../pipeline/api/protocol.ts';
 import { cellText, fmtInt } from '../format.ts';
 import { Icon } from './icons.tsx';
 import { cachePage } from './page-cache.ts';

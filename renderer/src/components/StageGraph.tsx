@@ -1,7 +1,7 @@
 // The stage graph: generate → ingest → cleanse → load → transform → verify, each with its status,
 // duration, rows and live progress. Stages are buttons: selecting one filters the logs.
 import { Fragment } from 'react';
-import type { RunRecord, StageName } from '../../../pipeline/api/contract.ts';
+import type { RunRecord, StageName } from '../../../pipeline/api/protocol.ts';
 import { fmtCompact, fmtInt, fmtSeconds } from '../format.ts';
 import type { LiveRun } from '../state/run-live.ts';
 import { Icon } from './icons.tsx';

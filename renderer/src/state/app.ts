@@ -2,7 +2,7 @@
 // generation progress fed by the event stream, and short-lived toasts.
 
 import { create } from 'zustand';
-import type { AppInfo, EventBatch, GeneratedBatch, GeneratePhase, RunEvent } from '../../../pipeline/api/contract.ts';
+import type { AppInfo, EventBatch, GeneratedBatch, GeneratePhase, RunEvent } from '../../../pipeline/api/protocol.ts';
 import { call, onEvents, type ConnectionState } from '../api/client.ts';
 import { addRunEvents, type RunBuffers } from './run-buffers.ts';
 

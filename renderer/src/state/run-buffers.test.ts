@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../pipeline/api/contract.ts';
+import type { RunEvent } from '../../../pipeline/api/protocol.ts';
 import { addRunEvents, type RunBuffers } from './run-buffers.ts';
 
 const ev = (runId: string, seq: number): RunEvent => ({ type: 'stage.log', runId, seq, timestamp: 't', stage: 'load', attempt: 1, level: 'info', message: String(seq) });

@@ -1,7 +1,7 @@
 // The live events the app holds per run, between the stream and the views. Bounded: the newest
 // events of the few runs that streamed last. A view that needs a run's whole log reads it from the
 // run record (runs.get) and takes from here only what came after it.
-import type { RunEvent } from '../../../pipeline/api/contract.ts';
+import type { RunEvent } from '../../../pipeline/api/protocol.ts';
 
 export interface BufferLimits {
   /** Newest events kept per run. */

@@ -2,7 +2,7 @@
 // stream. State changes refetch run.json (the source of truth, written atomically by the runner);
 // log lines and progress come straight from the stream in between, each event once by its seq.
 import { useEffect, useRef, useState } from 'react';
-import type { RunEvent, RunRecord } from '../../../pipeline/api/contract.ts';
+import type { RunEvent, RunRecord } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { useApp } from './app.ts';
 import { appendEvents, EMPTY_LOG, logFromRecord, type RunLog } from './run-log.ts';

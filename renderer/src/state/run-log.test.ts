@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../pipeline/api/contract.ts';
+import type { RunEvent } from '../../../pipeline/api/protocol.ts';
 import { appendEvents, EMPTY_LOG, logFromRecord } from './run-log.ts';
 
 const RUN = '20250101-000000-abcdef';

@@ -1,6 +1,6 @@
 // A run's log as a view holds it: the events stored in the run record, then the live events with a
 // higher seq, each once. Appending a batch costs what the batch holds, not what the log holds.
-import type { RunEvent, StageName } from '../../../pipeline/api/contract.ts';
+import type { RunEvent, StageName } from '../../../pipeline/api/protocol.ts';
 
 export interface StageProgressView {
   fraction?: number;

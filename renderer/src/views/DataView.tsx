@@ -1,7 +1,7 @@
 // Data: every dataset (generated files, lake zones, warehouse tables) in one tree; the selected one
 // in the grid, paged from DuckDB; a column's profile beside it.
 import { useCallback, useMemo, useState } from 'react';
-import type { ColumnInfo, DatasetEntry, DatasetRef, DatasetSource, Filter, Json } from '../../../pipeline/api/contract.ts';
+import type { ColumnInfo, DatasetEntry, DatasetRef, DatasetSource, Filter, Json } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { ColumnProfilePanel } from '../components/ColumnProfilePanel.tsx';
 import { DataGrid, type PageFetcher } from '../components/DataGrid.tsx';

@@ -1,7 +1,7 @@
 // History: find a member or provider and follow its versions across batches: what changed, when,
 // and which version is current.
 import { useState } from 'react';
-import type { HistoryEntity } from '../../../pipeline/api/contract.ts';
+import type { HistoryEntity } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, Loading, Unavailable } from '../components/states.tsx';

@@ -2,7 +2,7 @@
 // zoomable and pannable. A node shows its description, columns, SQL, compiled SQL, tests and last
 // run; everything upstream and downstream of it is highlighted.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { LineageGraph, LineageNode, LineageNodeDetail } from '../../../pipeline/api/contract.ts';
+import type { LineageGraph, LineageNode, LineageNodeDetail } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { edgePath } from '../charts/edge-path.ts';
 import { NODE_H, NODE_W } from '../charts/lineage-geometry.ts';

@@ -2,7 +2,7 @@
 // edits named profiles with validation messages beside the fields they concern. Only local
 // profiles exist until the cloud stages land, so no cloud controls are offered.
 import { Fragment, useEffect, useState } from 'react';
-import type { Json, ProfileProblem } from '../../../pipeline/api/contract.ts';
+import type { Json, ProfileProblem } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';

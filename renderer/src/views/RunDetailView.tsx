@@ -1,7 +1,7 @@
 // One run: its stage graph with live status, the selected stage's rows, error and hint, and the
 // run's log, filtered by stage and level. Cancel, resume and rerun-a-stage act on it.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { LogLevel, RunEvent, StageName } from '../../../pipeline/api/contract.ts';
+import type { LogLevel, RunEvent, StageName } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/icons.tsx';

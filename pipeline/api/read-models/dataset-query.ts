@@ -2,9 +2,9 @@
 // checked against the dataset's real columns and quoted; filter values are bound parameters.
 
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { ident } from '../duckdb/sql.ts';
-import type { ColumnInfo, ColumnProfile, Filter, Json, PageRequest, PageResult, SortKey } from './contract.ts';
-import { ApiError } from './errors.ts';
+import { ident } from '../../duckdb/sql.ts';
+import type { ColumnInfo, ColumnProfile, Filter, Json, PageRequest, PageResult, SortKey } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 import type { Catalog, ResolvedDataset } from './catalog.ts';
 
 const NUMERIC_CONTRACT = /^(integer|bigint|double|decimal\(\d+,\d+\))$/;

@@ -3,11 +3,11 @@
 // changed from one version to the next. Valid-from/valid-to follow the SCD2 rule the snapshots use.
 
 import type { DuckDBValue } from '@duckdb/node-api';
-import { ident } from '../duckdb/sql.ts';
-import type { Contract } from '../contract/types.ts';
-import type { HistoryEntity, HistoryTimeline, HistoryVersion, Json, Widget } from './contract.ts';
+import { ident } from '../../duckdb/sql.ts';
+import type { Contract } from '../../contract-loader/types.ts';
+import type { HistoryEntity, HistoryTimeline, HistoryVersion, Json, Widget } from '../protocol.ts';
 import { relationColumns } from './catalog.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../errors.ts';
 import type { WarehouseReader } from './warehouse-reader.ts';
 
 const DATASET: Record<HistoryEntity, 'members' | 'providers'> = { member: 'members', provider: 'providers' };

@@ -5,12 +5,12 @@ import { cpSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDB } from '../duckdb/connection.ts';
-import { tempDir } from '../testing/tmp.ts';
+import { openDuckDB } from '../../duckdb/connection.ts';
+import { tempDir } from '../../testing/tmp.ts';
 import { relationToName } from './lineage.ts';
-import { createClaimsService, type ClaimsService } from './service.ts';
+import { createClaimsService, type ClaimsService } from '../service.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const dbt = join(root, '.venv', 'bin', 'dbt');
 const haveDbt = existsSync(dbt);
 
@@ -27,7 +27,7 @@ describe.skipIf(!haveDbt)(`lineage from a dbt run${haveDbt ? '' : ' (skipped: no
       CREATE TABLE raw.claims AS SELECT * FROM (VALUES ('C1', 1, 'paid'), ('C1', 2, 'denied'), ('C2', 1, 'pending'), ('C3', 1, 'paid')) t(claim_id, claim_version, claim_status)`);
     db.close();
     const project = join(dir, 'project');
-    cpSync(join(root, 'pipeline', 'api', 'testdata', 'dbt-mini'), project, { recursive: true });
+    cpSync(join(root, 'pipeline', 'api', 'read-models', 'testdata', 'dbt-mini'), project, { recursive: true });
     const r = spawnSync(dbt, ['build', '--project-dir', project, '--profiles-dir', project, '--target-path', join(dir, 'dbt-target'), '--log-path', join(dir, 'dbt-logs')], {
       env: { ...process.env, CLAIMS_TEST_WAREHOUSE: warehouse, DO_NOT_TRACK: '1' },
       encoding: 'utf8',
@@ -79,6 +79,8 @@ describe.skipIf(!haveDbt)(`lineage from a dbt run${haveDbt ? '' : ' (skipped: no
 
   it('refuses ids that are not in the manifest', async () => {
     expect(await service.call('lineage.node', { id: 'model.nope.nothing' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // names of built-in object members are not nodes
+    for (const id of ['constructor', 'toString', '__proto__']) expect(await service.call('lineage.node', { id }), id).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 });
 

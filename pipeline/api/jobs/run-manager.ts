@@ -2,13 +2,13 @@
 // launcher (pipeline/run) as `claims run` uses it. Reading runs goes straight to the orchestrator's
 // run store, so runs started from the CLI or a schedule show up too.
 
-import { listRuns, loadRun, readEvents } from '../orchestrator/store.ts';
-import type { RunEvent, RunRecord, StageName } from '../orchestrator/types.ts';
-import { settleInterruptedRunsIfIdle, startPipelineRun, type StartRunOptions } from '../run/index.ts';
-import type { RunListRequest } from './contract.ts';
-import { ApiError } from './errors.ts';
+import { listRuns, loadRun, readEvents } from '../../orchestrator/store.ts';
+import type { RunEvent, RunRecord, StageName } from '../../orchestrator/types.ts';
+import { settleInterruptedRunsIfIdle, startPipelineRun, type StartRunOptions } from '../../run/index.ts';
+import type { RunListRequest } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
-import type { WarehouseReader } from './warehouse-reader.ts';
+import type { WarehouseReader } from '../read-models/warehouse-reader.ts';
 
 /** Stages that open the warehouse for writing. */
 const WRITERS: StageName[] = ['load', 'transform', 'verify'];

@@ -318,8 +318,12 @@ export interface HistoryTimeline {
 export interface SqlResult {
   columns: ColumnInfo[];
   rows: Json[][];
+  /** reading stopped before the end of the result */
   truncated: boolean;
+  /** which cap stopped it: the row cap, or the byte cap (a long text is then cut, ending with …) */
+  cutBy: 'rows' | 'bytes' | null;
   limit: number;
+  byteCap: number;
   ms: number;
 }
 
@@ -352,7 +356,8 @@ export interface ApiMethods {
   'analytics.dashboard': { req: AnalyticsFilter; res: Dashboard };
   'history.search': { req: { entity: HistoryEntity; query: string }; res: Widget<{ matches: { id: string; label: string; versions: number }[] }> };
   'history.timeline': { req: { entity: HistoryEntity; id: string }; res: HistoryTimeline };
-  'sql.query': { req: { sql: string; limit?: number }; res: SqlResult };
+  /** explain: the plan of the SELECT instead of its rows (never EXPLAIN ANALYZE) */
+  'sql.query': { req: { sql: string; limit?: number; explain?: boolean }; res: SqlResult };
 }
 
 export type ApiMethod = keyof ApiMethods;

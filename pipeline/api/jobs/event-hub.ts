@@ -2,7 +2,7 @@
 // the generator reports progress many times a second; batching every 100 ms (and keeping only the
 // latest progress of each job or stage in a batch) keeps the UI repainting at a steady rate.
 
-import type { EventBatch, ServerEvent } from './contract.ts';
+import type { EventBatch, ServerEvent } from '../protocol.ts';
 
 const FLUSH_MS = 100;
 

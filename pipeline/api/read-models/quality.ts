@@ -3,19 +3,20 @@
 // holding their failing rows, and how fresh the loaded data is.
 
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ident } from '../duckdb/sql.ts';
-import type { QualityOverview } from './contract.ts';
+import { ident } from '../../duckdb/sql.ts';
+import type { QualityOverview } from '../protocol.ts';
 import { relationColumns, warehouseTables } from './catalog.ts';
 import { allTests, readDbtArtifacts, testResults } from './lineage.ts';
 import { curatedManifests } from './manifests.ts';
 import type { WarehouseReader } from './warehouse-reader.ts';
-import type { WorkspacePaths } from '../workspace.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
+import type { Lake } from '../../lake/types.ts';
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
 /** Quarantined rows per dataset, reason and batch, as each batch's commit recorded them. */
-function quarantine(paths: WorkspacePaths): QualityOverview['quarantine'] {
-  const manifests = curatedManifests(paths);
+async function quarantine(lake: Lake): Promise<QualityOverview['quarantine']> {
+  const manifests = await curatedManifests(lake);
   if (!manifests.length) return { available: false, reason: 'No cleanse has run yet: quarantined rows appear here after the cleanse stage.' };
   const rows: NonNullable<QualityOverview['quarantine']['rows']> = [];
   for (const m of manifests) {
@@ -71,8 +72,8 @@ async function freshness(conn: DuckDBConnection): Promise<QualityOverview['fresh
   return { available: true, rows: out };
 }
 
-export async function qualityOverview(layout: WorkspacePaths, warehouse: WarehouseReader): Promise<QualityOverview> {
-  const q = quarantine(layout);
+export async function qualityOverview(layout: WorkspacePaths, lake: Lake, warehouse: WarehouseReader): Promise<QualityOverview> {
+  const q = await quarantine(lake);
   const artifacts = readDbtArtifacts(layout.dbtTarget);
   const noWarehouse = { available: false as const, reason: warehouse.blocked ? `The warehouse is busy: ${warehouse.blocked}.` : 'No pipeline run yet: there is no warehouse in this workspace.' };
   if (!warehouse.exists() || warehouse.blocked) {

@@ -8,8 +8,8 @@
 // second or more on two cores; aggregating first costs a few hundred milliseconds.
 
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { ident } from '../duckdb/sql.ts';
-import type { AnalyticsFilter, AnalyticsOptions, Breakdown, ColumnInfo, Dashboard, Json, KpiSet, Widget } from './contract.ts';
+import { ident } from '../../duckdb/sql.ts';
+import type { AnalyticsFilter, AnalyticsOptions, Breakdown, ColumnInfo, Dashboard, Json, KpiSet, Widget } from '../protocol.ts';
 import { relationColumns } from './catalog.ts';
 import type { WarehouseReader } from './warehouse-reader.ts';
 

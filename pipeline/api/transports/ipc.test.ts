@@ -2,10 +2,10 @@
 // ipcMain is stood in for by a recorder with the same handle/removeHandler shape; the service
 // behind it is the real one. The Electron smoke test (e2e/electron.e2e.ts) covers the real thing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../testing/tmp.ts';
-import type { EventBatch } from './contract.ts';
+import { tempDir } from '../../testing/tmp.ts';
+import type { EventBatch } from '../protocol.ts';
 import { bridgeIpc, IPC_CALL, type IpcMainLike } from './ipc.ts';
-import { createClaimsService, type ClaimsService } from './service.ts';
+import { createClaimsService, type ClaimsService } from '../service.ts';
 
 type Handler = Parameters<IpcMainLike['handle']>[1];
 const APP = 'file:///opt/claims/dist/renderer/index.html';
@@ -46,6 +46,13 @@ describe('IPC bridge', () => {
     await expect(invoke(APP, 'process.exit', {})).resolves.toMatchObject({ ok: false, error: { code: 'not_found' } });
     await expect(invoke(APP, { toString: () => 'app.info' }, {})).resolves.toMatchObject({ ok: false, error: { code: 'not_found' } });
     await expect(invoke(APP, 'sql.query', { sql: 'select 1', extra: true })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'unknown field "extra"' }] } });
+  });
+
+  it('refuses the names of built-in object members as profile names, as HTTP does', async () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      await expect(invoke(APP, 'profiles.activate', { name })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+      await expect(invoke(APP, 'runs.start', { batch: 1, profile: name })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    }
   });
 
   it('forwards event batches to the window and unregisters on stop', async () => {

@@ -2,9 +2,9 @@
 // ipcMain it uses, so the pipeline core does not load Electron. Calls from any frame but the app's
 // own page are refused; payloads are validated by the service like HTTP ones.
 
-import type { ApiErrorBody, CallResult, EventBatch } from './contract.ts';
-import { isApiMethod } from './schemas.ts';
-import type { ClaimsService } from './service.ts';
+import type { ApiErrorBody, CallResult, EventBatch } from '../protocol.ts';
+import { isApiMethod } from '../schemas.ts';
+import type { ClaimsService } from '../service.ts';
 
 export const IPC_CALL = 'claims:call';
 export const IPC_EVENTS = 'claims:events';

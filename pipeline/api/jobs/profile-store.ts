@@ -2,11 +2,12 @@
 // profile, the named ones in <workspace>/profiles.yaml, and the active one (kept in that file,
 // so `claims run` and the app agree). Only local profiles exist until the cloud stages land.
 
-import { activateProfile, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../profiles/load.ts';
-import type { Profile, RawProfile } from '../profiles/types.ts';
-import type { WorkspacePaths } from '../workspace.ts';
-import type { Json, ProfileList, ProfileProblem } from './contract.ts';
-import { ApiError } from './errors.ts';
+import { activateProfile, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../../profiles/load.ts';
+import { ownEntry } from '../../profiles/names.ts';
+import type { Profile, RawProfile } from '../../profiles/types.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
+import type { Json, ProfileList, ProfileProblem } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
 
 export const BUILT_IN_PROFILE = 'local';
@@ -62,7 +63,7 @@ export class ProfileStore {
   async get(name: string): Promise<{ name: string; builtIn: boolean; profile: Record<string, Json> }> {
     if (name === BUILT_IN_PROFILE) return { name, builtIn: true, profile: rawProfile(LOCAL_PROFILE) as Record<string, Json> };
     const doc = await readProfilesFile(this.paths.profiles).catch(asApiError);
-    const raw = doc.profiles[name];
+    const raw = ownEntry(doc.profiles, name);
     if (!raw) throw new ApiError('not_found', `There is no profile "${name}" in ${this.paths.profiles}.`);
     return { name, builtIn: false, profile: raw as Record<string, Json> };
   }

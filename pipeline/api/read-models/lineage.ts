@@ -3,8 +3,8 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LineageGraph, LineageKind, LineageLayer, LineageNode, LineageNodeDetail, LineageTestResult, Widget } from './contract.ts';
-import { ApiError } from './errors.ts';
+import type { LineageGraph, LineageKind, LineageLayer, LineageNode, LineageNodeDetail, LineageTestResult, Widget } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 
 interface ManifestNode {
   unique_id: string;
@@ -52,7 +52,13 @@ export interface DbtArtifacts {
   dir: string;
 }
 
-const KINDS: Record<string, LineageKind> = { model: 'model', source: 'source', seed: 'seed', snapshot: 'snapshot', test: 'test' };
+const KINDS = new Map<string, LineageKind>([
+  ['model', 'model'],
+  ['source', 'source'],
+  ['seed', 'seed'],
+  ['snapshot', 'snapshot'],
+  ['test', 'test'],
+]);
 const MODEL_LAYERS: LineageLayer[] = ['staging', 'intermediate', 'core', 'marts'];
 
 let cache: { dir: string; mtime: number; artifacts: DbtArtifacts } | null = null;
@@ -85,7 +91,7 @@ export function readDbtArtifacts(dir: string): DbtArtifacts | null {
 }
 
 function allNodes(m: Manifest): ManifestNode[] {
-  return [...Object.values(m.nodes), ...Object.values(m.sources ?? {})].filter((n) => KINDS[n.resource_type] !== undefined);
+  return [...Object.values(m.nodes), ...Object.values(m.sources ?? {})].filter((n) => KINDS.has(n.resource_type));
 }
 
 function layerOf(n: ManifestNode): LineageLayer {
@@ -129,7 +135,7 @@ export function lineageGraph(a: DbtArtifacts | null): Widget<LineageGraph> {
   const graphNodes: LineageNode[] = nodes.map((n) => ({
     id: n.unique_id,
     name: n.resource_type === 'source' && n.source_name ? `${n.source_name}.${n.name}` : n.name,
-    kind: KINDS[n.resource_type]!,
+    kind: KINDS.get(n.resource_type)!,
     layer: layerOf(n),
     relation: relationToName(n.relation_name),
     materialized: n.config?.materialized ?? null,
@@ -170,8 +176,9 @@ export function allTests(a: DbtArtifacts): ManifestNode[] {
 
 export function lineageNode(a: DbtArtifacts | null, id: string, existing: Set<string>): LineageNodeDetail {
   if (!a) throw new ApiError('unavailable', 'No dbt run yet: there is no lineage to show.', { hint: 'Run the pipeline; its transform stage writes the lineage.' });
-  const n = a.manifest.nodes[id] ?? a.manifest.sources?.[id];
-  if (!n || KINDS[n.resource_type] === undefined) throw new ApiError('not_found', `There is no node ${id} in the dbt manifest.`);
+  // the id comes from the request: own properties only
+  const n = Object.hasOwn(a.manifest.nodes, id) ? a.manifest.nodes[id] : a.manifest.sources && Object.hasOwn(a.manifest.sources, id) ? a.manifest.sources[id] : undefined;
+  if (!n || !KINDS.has(n.resource_type)) throw new ApiError('not_found', `There is no node ${id} in the dbt manifest.`);
   const results = resultsById(a.runResults);
   const r = results.get(id);
   const nodes = allNodes(a.manifest);
@@ -180,7 +187,7 @@ export function lineageNode(a: DbtArtifacts | null, id: string, existing: Set<st
   return {
     id,
     name: n.resource_type === 'source' && n.source_name ? `${n.source_name}.${n.name}` : n.name,
-    kind: KINDS[n.resource_type]!,
+    kind: KINDS.get(n.resource_type)!,
     layer: layerOf(n),
     relation: relationToName(n.relation_name),
     materialized: n.config?.materialized ?? null,

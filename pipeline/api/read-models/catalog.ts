@@ -5,14 +5,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadContracts } from '../contract/load.ts';
-import type { ContractSet } from '../contract/types.ts';
-import { ident, literalList } from '../duckdb/sql.ts';
-import type { ColumnInfo, DatasetEntry, DatasetRef } from './contract.ts';
-import { ApiError } from './errors.ts';
+import type { Lake } from '../../lake/types.ts';
+import { loadContracts } from '../../contract-loader/load.ts';
+import type { ContractSet } from '../../contract-loader/types.ts';
+import { ident, literalList } from '../../duckdb/sql.ts';
+import type { ColumnInfo, DatasetEntry, DatasetRef } from '../protocol.ts';
+import { ApiError } from '../errors.ts';
 import type { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import type { WorkspacePaths } from '../workspace.ts';
-import { curatedManifests, generatedBatchDirs, generatedManifest, landedBatches, rawManifest, type CuratedDataset } from './manifests.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
+import { curatedManifests, generatedBatchDirs, generatedFile, generatedManifest, landedBatches, rawManifest, type CuratedDataset } from './manifests.ts';
 
 export interface ResolvedDataset {
   ref: DatasetRef;
@@ -24,11 +25,13 @@ export interface ResolvedDataset {
   hasRowid: boolean;
 }
 
-function filesIn(dir: string, ext: RegExp): string[] {
+/** Files of one generated dataset folder (`batch=<k>/<dataset>/`), each kept inside the generated folder. */
+function generatedFiles(layout: WorkspacePaths, folder: string, ext: RegExp): string[] {
+  const dir = generatedFile(layout, folder);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && ext.test(e.name) && !e.name.startsWith('.'))
-    .map((e) => join(dir, e.name))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && ext.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => generatedFile(layout, join(folder, e.name)))
     .sort();
 }
 
@@ -40,6 +43,7 @@ export class Catalog {
 
   constructor(
     private readonly layout: WorkspacePaths,
+    private readonly lake: Lake,
     private readonly files: FileReader,
     private readonly warehouse: WarehouseReader,
   ) {
@@ -50,31 +54,30 @@ export class Catalog {
     return this.contracts.entities.map((c) => c.dataset);
   }
 
-  /** The files behind a file dataset; empty when there are none. */
-  private datasetFiles(ref: DatasetRef): { files: string[]; format: 'csv' | 'parquet'; rows: number | null } {
-    const { lake } = this.layout;
-    const lakeFiles = (keys: string[]) => keys.map((k) => join(lake, k)).filter((f) => existsSync(f));
-    const committed = (pick: (d: CuratedDataset) => { keys?: string[]; rows?: number }) => {
-      const parts = curatedManifests(this.layout).map((m) => m.datasets?.[ref.name]).filter((d) => d !== undefined).map(pick);
-      return { files: lakeFiles(parts.flatMap((x) => x.keys ?? [])), rows: parts.reduce((n, x) => n + (x.rows ?? 0), 0) };
+  /** The files behind a file dataset; empty when there are none. Lake files come from the lake, as local files. */
+  private async datasetFiles(ref: DatasetRef): Promise<{ files: string[]; format: 'csv' | 'parquet'; rows: number | null }> {
+    const lakeFiles = (keys: string[]) => Promise.all(keys.map((k) => this.lake.localPath(k)));
+    const committed = async (pick: (d: CuratedDataset) => { keys: string[]; rows: number }) => {
+      const parts = (await curatedManifests(this.lake)).map((m) => m.datasets[ref.name]).filter((d) => d !== undefined).map(pick);
+      return { files: await lakeFiles(parts.flatMap((x) => x.keys)), rows: parts.reduce((n, x) => n + x.rows, 0) };
     };
     switch (ref.source) {
       case 'generated': {
-        const dir = join(this.layout.generated(ref.batch ?? 0), ref.name);
-        const csv = filesIn(dir, CSV);
+        const folder = join(`batch=${ref.batch ?? 0}`, ref.name);
+        const csv = generatedFiles(this.layout, folder, CSV);
         const rows = generatedManifest(this.layout, ref.batch ?? 0)?.datasets[ref.name]?.rows ?? null;
-        return csv.length ? { files: csv, format: 'csv', rows } : { files: filesIn(dir, PARQUET), format: 'parquet', rows };
+        return csv.length ? { files: csv, format: 'csv', rows } : { files: generatedFiles(this.layout, folder, PARQUET), format: 'parquet', rows };
       }
       case 'raw': {
-        const d = rawManifest(this.layout, ref.batch ?? 0)?.datasets?.[ref.name];
-        return { files: lakeFiles((d?.files ?? []).map((f) => f.key)), format: 'csv', rows: d?.rows ?? null };
+        const d = (await rawManifest(this.lake, ref.batch ?? 0))?.datasets[ref.name];
+        return { files: await lakeFiles((d?.files ?? []).map((f) => f.key)), format: 'csv', rows: d?.rows ?? null };
       }
       case 'curated':
-        return { ...committed((d) => ({ keys: d.files, rows: d.curated_rows })), format: 'parquet' };
+        return { ...(await committed((d) => ({ keys: d.files, rows: d.curated_rows }))), format: 'parquet' };
       case 'quarantine':
-        return { ...committed((d) => ({ keys: d.quarantine_files, rows: d.quarantined_rows })), format: 'parquet' };
+        return { ...(await committed((d) => ({ keys: d.quarantine_files, rows: d.quarantined_rows }))), format: 'parquet' };
       case 'duplicates':
-        return { ...committed((d) => ({ keys: d.duplicate_files, rows: d.duplicates_removed })), format: 'parquet' };
+        return { ...(await committed((d) => ({ keys: d.duplicate_files, rows: d.duplicates_removed }))), format: 'parquet' };
       default:
         return { files: [], format: 'parquet', rows: null };
     }
@@ -86,21 +89,21 @@ export class Catalog {
     for (const batch of generatedBatchDirs(this.layout)) {
       for (const name of this.entityNames) {
         const ref: DatasetRef = { source: 'generated', name, batch };
-        const { files, rows } = this.datasetFiles(ref);
+        const { files, rows } = await this.datasetFiles(ref);
         if (files.length) out.push({ ref, label: `${name} · batch ${batch}`, rows, files: files.length, description: describe(name) });
       }
     }
-    for (const batch of landedBatches(this.layout)) {
+    for (const batch of await landedBatches(this.lake)) {
       for (const name of this.entityNames) {
         const ref: DatasetRef = { source: 'raw', name, batch };
-        const { files, rows } = this.datasetFiles(ref);
+        const { files, rows } = await this.datasetFiles(ref);
         if (files.length) out.push({ ref, label: `${name} · batch ${batch}`, rows, files: files.length, description: describe(name) });
       }
     }
     for (const source of ['curated', 'quarantine', 'duplicates'] as const) {
       for (const name of this.entityNames) {
         const ref: DatasetRef = { source, name };
-        const { files, rows } = this.datasetFiles(ref);
+        const { files, rows } = await this.datasetFiles(ref);
         if (files.length) out.push({ ref, label: name, rows, files: files.length, description: source === 'curated' ? describe(name) : undefined });
       }
     }
@@ -122,7 +125,7 @@ export class Catalog {
     if ((ref.source === 'generated' || ref.source === 'raw') && ref.batch === undefined) {
       throw new ApiError('invalid_request', `A ${ref.source} dataset needs a batch.`, { details: [{ path: 'ref.batch', message: 'required for generated and raw files' }] });
     }
-    const { files, format } = this.datasetFiles(ref);
+    const { files, format } = await this.datasetFiles(ref);
     if (!files.length) {
       const where = ref.source === 'generated' ? 'Generate a batch first.' : 'Run the pipeline to fill the lake.';
       throw new ApiError('not_found', `No ${ref.source} files for ${ref.name}${ref.batch ? ` batch ${ref.batch}` : ''}.`, { hint: where });

@@ -2,9 +2,9 @@
 // parameters: a hostile name or value is refused or matches nothing, never runs as SQL.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDuckDB, queryNumber } from '../duckdb/connection.ts';
-import { tempDir } from '../testing/tmp.ts';
-import { createClaimsService, type ClaimsService } from './service.ts';
+import { openDuckDB, queryNumber } from '../../duckdb/connection.ts';
+import { tempDir } from '../../testing/tmp.ts';
+import { createClaimsService, type ClaimsService } from '../service.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -129,5 +129,42 @@ describe('sorted pages of a warehouse table', () => {
     const filtered = await svc.call('datasets.page', { ref: { source: 'warehouse', name: 'raw.t' }, offset: 0, limit: 200, sort: [{ column: 'k', dir: 'desc' }], filters: [{ column: 's', op: 'eq', value: 'v7' }] });
     if (!filtered.ok) throw new Error(filtered.error.message);
     expect(filtered.result.rows.map((r) => String(r[0]))).toEqual(await expected('k DESC NULLS LAST', "WHERE s = 'v7'"));
+  });
+});
+
+describe('paths stay inside the workspace', () => {
+  // what an attacker with write access to the workspace folder might plant
+  const manifest = (batch: number, key: string) =>
+    JSON.stringify({ batch, landed_at: '2024-01-01T00:00:00Z', datasets: { claims: { rows: 1, files: [{ key, rows: 1, bytes: 1, sha256: 'x' }] } } });
+  const refused = (r: { ok: boolean }) => {
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).not.toContain('root:x:0:0');
+  };
+
+  it('refuses a planted raw manifest whose file key climbs out of the lake', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(dir, 'lake', '_manifests'), { recursive: true });
+    writeFileSync(join(dir, 'lake', '_manifests', 'batch=999.json'), manifest(999, '../../../../../../../../etc/passwd'));
+    const r = await service.call('datasets.page', { ref: { source: 'raw', name: 'claims', batch: 999 }, offset: 0, limit: 10 });
+    refused(r);
+    expect(r).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('resolves outside') } });
+    writeFileSync(join(dir, 'lake', '_manifests', 'batch=998.json'), manifest(998, '/etc/passwd'));
+    refused(await service.call('datasets.page', { ref: { source: 'raw', name: 'claims', batch: 998 }, offset: 0, limit: 10 }));
+  });
+
+  it('refuses a lake file that is a symlink to somewhere outside', async () => {
+    const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(dir, 'lake', 'raw', 'csv', 'claims', 'batch=997'), { recursive: true });
+    symlinkSync('/etc/passwd', join(dir, 'lake', 'raw', 'csv', 'claims', 'batch=997', 'part-00000.csv'));
+    writeFileSync(join(dir, 'lake', '_manifests', 'batch=997.json'), manifest(997, 'raw/csv/claims/batch=997/part-00000.csv'));
+    refused(await service.call('datasets.page', { ref: { source: 'raw', name: 'claims', batch: 997 }, offset: 0, limit: 10 }));
+  });
+
+  it('refuses a generated file that is a symlink to somewhere outside', async () => {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    mkdirSync(join(dir, 'generated', 'batch=996', 'claims'), { recursive: true });
+    symlinkSync('/etc/passwd', join(dir, 'generated', 'batch=996', 'claims', 'part-00000.csv'));
+    refused(await service.call('datasets.page', { ref: { source: 'generated', name: 'claims', batch: 996 }, offset: 0, limit: 10 }));
+    refused(await service.call('datasets.list', {}));
   });
 });

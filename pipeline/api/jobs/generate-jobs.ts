@@ -2,14 +2,14 @@
 // The generator runs its SQL on DuckDB's own threads, so the process stays responsive meanwhile.
 
 import { randomBytes } from 'node:crypto';
-import { generate, type GenerateManifest, type GenerateProgress } from '../generate/index.ts';
-import { OptionError, parseGenerateOptions } from '../generate/options.ts';
-import type { GeneratedBatch, GenerateRequest } from './contract.ts';
-import { ApiError, errorBody } from './errors.ts';
+import { generate, type GenerateManifest, type GenerateProgress } from '../../generate/index.ts';
+import { OptionError, parseGenerateOptions } from '../../generate/options.ts';
+import type { GeneratedBatch, GenerateRequest } from '../protocol.ts';
+import { ApiError, errorBody } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
-import { lockWorkspace } from '../run/lock.ts';
-import type { WorkspacePaths } from '../workspace.ts';
-import { generatedBatchDirs, generatedManifest } from './manifests.ts';
+import { lockWorkspace } from '../../run/lock.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
+import { generatedBatchDirs, generatedManifest } from '../read-models/manifests.ts';
 
 // Share of the whole job each phase takes, for one progress bar.
 const PHASES: [GenerateProgress['phase'], number][] = [

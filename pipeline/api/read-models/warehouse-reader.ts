@@ -1,14 +1,49 @@
 // Read-only access to <workspace>/warehouse.duckdb for previews, the SQL console, quality,
 // lineage and analytics. The file is opened lazily, sealed (no file access outside the lake, no
-// configuration changes), and let go when idle or while a run writes to it: DuckDB allows one
-// writer per file, and the pipeline (in this process or the CLI) must be able to take it.
+// configuration changes), bounded (a memory limit and a cap on what it may spill), and let go when
+// idle or while a run writes to it: DuckDB allows one writer per file, and the pipeline (in this
+// process or the CLI) must be able to take it.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { literalList } from '../duckdb/sql.ts';
-import { ApiError } from './errors.ts';
+import { literalList } from '../../duckdb/sql.ts';
+import { ApiError } from '../errors.ts';
 
 const IDLE_CLOSE_MS = 10_000;
+
+/** What a reader's DuckDB may use: set when it opens, and locked with the rest of its settings. */
+export interface ReaderLimits {
+  /** e.g. '1GB' */
+  memoryLimit: string;
+  /** where it may spill, and how much */
+  tempDirectory: string;
+  maxTempSize: string;
+}
+
+export const DEFAULT_READER_MEMORY = '1GB';
+export const DEFAULT_READER_TEMP_SIZE = '4GB';
+
+/** Opens a DuckDB (a file read-only, or in memory) that can read only inside `allowedDirectories`. */
+async function openSealed(path: string, allowedDirectories: string[], limits: ReaderLimits): Promise<DuckDBInstance> {
+  mkdirSync(limits.tempDirectory, { recursive: true });
+  const instance = await DuckDBInstance.create(path, {
+    ...(path === ':memory:' ? {} : { access_mode: 'READ_ONLY' }),
+    threads: '2',
+    memory_limit: limits.memoryLimit,
+    temp_directory: limits.tempDirectory,
+    max_temp_directory_size: limits.maxTempSize,
+  });
+  const setup = await instance.connect();
+  try {
+    // Sealed before any user SQL can run: reads stay inside the allowed folders, and SET cannot undo it.
+    if (allowedDirectories.length) await setup.run(`SET allowed_directories = ${literalList(allowedDirectories)}`);
+    await setup.run('SET enable_external_access = false');
+    await setup.run('SET lock_configuration = true');
+  } finally {
+    setup.closeSync();
+  }
+  return instance;
+}
 
 export class WarehouseReader {
   private instance: Promise<DuckDBInstance> | null = null;
@@ -20,6 +55,7 @@ export class WarehouseReader {
     readonly path: string,
     /** folders queries may still read (the lake), e.g. for views over Parquet */
     private readonly allowedDirectories: string[],
+    private readonly limits: ReaderLimits,
     /** the workspace lock a pipeline run holds (pipeline/run/lock.ts) */
     private readonly lockFile?: string,
   ) {}
@@ -86,17 +122,7 @@ export class WarehouseReader {
   private open(): Promise<DuckDBInstance> {
     this.instance ??= (async () => {
       try {
-        const instance = await DuckDBInstance.create(this.path, { access_mode: 'READ_ONLY', threads: '2' });
-        const setup = await instance.connect();
-        try {
-          // Sealed before any user SQL can run: reads stay inside the lake, and SET cannot undo it.
-          if (this.allowedDirectories.length) await setup.run(`SET allowed_directories = ${literalList(this.allowedDirectories)}`);
-          await setup.run('SET enable_external_access = false');
-          await setup.run('SET lock_configuration = true');
-        } finally {
-          setup.closeSync();
-        }
-        return instance;
+        return await openSealed(this.path, this.allowedDirectories, this.limits);
       } catch (err) {
         this.instance = null;
         const message = (err as Error).message;
@@ -126,12 +152,23 @@ export class WarehouseReader {
   }
 }
 
-/** An in-memory DuckDB for reading generated files and the lake (CSV, Parquet). */
+/**
+ * An in-memory DuckDB for reading generated files and the lake (CSV, Parquet), sealed like the
+ * warehouse reader: it reads only inside the folders it is given, and its settings are locked.
+ */
 export class FileReader {
   private instance: Promise<DuckDBInstance> | null = null;
 
+  constructor(
+    private readonly allowedDirectories: string[],
+    private readonly limits: ReaderLimits,
+  ) {}
+
   async use<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    this.instance ??= openSealed(':memory:', this.allowedDirectories, this.limits).catch((err: unknown) => {
+      this.instance = null;
+      throw err;
+    });
     const conn = await (await this.instance).connect();
     try {
       return await fn(conn);

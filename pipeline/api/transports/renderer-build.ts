@@ -5,9 +5,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const RENDERER_DIST = join(ROOT, 'dist', 'renderer');
-const SOURCES = [join(ROOT, 'renderer'), join(ROOT, 'pipeline', 'api', 'contract.ts'), join(ROOT, 'vite.config.ts')];
+const SOURCES = [join(ROOT, 'renderer'), join(ROOT, 'pipeline', 'api', 'protocol.ts'), join(ROOT, 'vite.config.ts')];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
