@@ -67,9 +67,9 @@ const LAYOUT_OPTIONS: Record<string, string> = {
 };
 
 /**
- * Above this many nodes ELK's crossing minimisation makes one pass instead of seven: each pass
- * costs about as much as the rest of the layout, and a large graph is read by following the
- * highlighted lineage of a node more than by its crossings.
+ * Above this many nodes ELK's crossing minimisation makes one pass instead of seven: on the
+ * generated 400-node graph seven passes took the layout from about 0.35 s to 0.95 s, and a large
+ * graph is read by following a node's highlighted lineage more than by counting crossings.
  */
 const THOROUGH_UP_TO = 150;
 
