@@ -1,26 +1,26 @@
 // The service API shared by the Electron IPC bridge, the HTTP/WebSocket server and the renderer:
 // one map from method name to request and response types, plus the server-pushed events.
-// Types only (the renderer imports this file too); the JSON schemas are in schemas.ts.
+// Types only (the renderer imports this file too). Requests are the static types of their JSON
+// Schemas (requests.ts); responses are written here.
 
-import type { GenerateOptions } from '../generate/options.ts';
-import type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName } from '../orchestrator/types.ts';
+import type { Static } from '@sinclair/typebox';
+import type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger } from '../orchestrator/types.ts';
+import type { PipelineStage } from '../stages/names.ts';
+import type { ColumnInfo, ColumnProfile, Filter, FilterOp, Json, SortKey } from '../warehouse/reader.ts';
+import type { AnalyticsFilterSchema, DATASET_SOURCES, DatasetRefSchema, GenerateRequestSchema, PageRequestSchema, Requests, RunListRequestSchema } from './requests.ts';
 
-export type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger, StageName };
+export type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger };
+/** The API speaks of the pipeline's stages. */
+export type StageName = PipelineStage;
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type { ColumnInfo, ColumnProfile, Filter, FilterOp, Json, SortKey };
 
 // ─── shared shapes ──────────────────────────────────────────────────────────────────────────────
 
 /** Where a dataset lives: files the generator wrote, the lake zones (duplicates are kept beside the quarantine), or a warehouse table. */
-export type DatasetSource = 'generated' | 'raw' | 'curated' | 'quarantine' | 'duplicates' | 'warehouse';
-
-export interface DatasetRef {
-  source: DatasetSource;
-  /** members/providers/claims for file sources; "schema.table" for the warehouse */
-  name: string;
-  /** generated and raw files are per batch; curated, quarantine and warehouse cover every batch */
-  batch?: number;
-}
+export type DatasetSource = (typeof DATASET_SOURCES)[number];
+export type DatasetRef = Static<typeof DatasetRefSchema>;
+export type PageRequest = Static<typeof PageRequestSchema>;
 
 export interface DatasetEntry {
   ref: DatasetRef;
@@ -31,60 +31,12 @@ export interface DatasetEntry {
   description?: string;
 }
 
-export interface ColumnInfo {
-  name: string;
-  /** DuckDB type of the column as read */
-  type: string;
-  /** The contract type, when the dataset has a contract (files are read as text to show raw values). */
-  contractType?: string;
-  description?: string;
-}
-
-export type FilterOp = 'eq' | 'neq' | 'contains' | 'starts' | 'gt' | 'gte' | 'lt' | 'lte' | 'null' | 'notnull';
-
-export interface Filter {
-  column: string;
-  op: FilterOp;
-  value?: string | number | boolean;
-}
-
-export interface SortKey {
-  column: string;
-  dir: 'asc' | 'desc';
-}
-
-export interface PageRequest {
-  ref: DatasetRef;
-  offset: number;
-  limit: number;
-  sort?: SortKey[];
-  filters?: Filter[];
-}
-
 export interface PageResult {
   columns: ColumnInfo[];
   rows: Json[][];
   offset: number;
   total: number;
   /** time spent in DuckDB for this page and its count */
-  ms: number;
-}
-
-export interface ColumnProfile {
-  column: string;
-  type: string;
-  contractType?: string;
-  rows: number;
-  nulls: number;
-  distinct: number;
-  /** values present but not readable as the contract type (raw files are read as text) */
-  unparseable: number;
-  min: Json;
-  max: Json;
-  top: { value: Json; count: number }[];
-  histogram: { from: Json; to: Json; count: number }[] | null;
-  /** the histogram was drawn from a sample (large datasets); every other figure is exact */
-  histogramSampled: boolean;
   ms: number;
 }
 
@@ -125,7 +77,7 @@ export interface AppInfo {
 // ─── generate ───────────────────────────────────────────────────────────────────────────────────
 
 /** The generator's own options that the app chooses; the output folder and format are the service's. */
-export type GenerateRequest = Pick<GenerateOptions, 'seed' | 'members' | 'providers' | 'claims' | 'batch' | 'dirtyRate'>;
+export type GenerateRequest = Static<typeof GenerateRequestSchema>;
 
 export interface GeneratedBatch {
   batch: number;
@@ -143,20 +95,14 @@ export type GeneratePhase = 'setup' | 'members' | 'providers' | 'claims' | 'grou
 
 // ─── runs ───────────────────────────────────────────────────────────────────────────────────────
 
-export interface RunListRequest {
-  status?: RunStatus;
-  trigger?: RunTrigger;
-  profile?: string;
-  batch?: number;
-  limit?: number;
-}
+export type RunListRequest = Static<typeof RunListRequestSchema>;
 
 // ─── profiles ───────────────────────────────────────────────────────────────────────────────────
 
 export interface ProfileSummary {
   name: string;
   builtIn: boolean;
-  /** e.g. "local"; cloud profiles are not offered until the cloud stages exist */
+  /** the profile's kind: where its stages run ("local") */
   kind: string;
   description?: string;
 }
@@ -243,11 +189,7 @@ export interface QualityOverview {
 
 // ─── analytics ──────────────────────────────────────────────────────────────────────────────────
 
-export interface AnalyticsFilter {
-  from?: string;
-  to?: string;
-  plan?: string;
-}
+export type AnalyticsFilter = Static<typeof AnalyticsFilterSchema>;
 
 export interface KpiSet {
   claims: number;
@@ -330,34 +272,34 @@ export interface SqlResult {
 // ─── the method map ─────────────────────────────────────────────────────────────────────────────
 
 export interface ApiMethods {
-  'app.info': { req: Record<string, never>; res: AppInfo };
-  'generate.start': { req: GenerateRequest; res: { jobId: string; out: string } };
-  'generate.cancel': { req: { jobId: string }; res: { cancelled: boolean } };
-  'generate.batches': { req: Record<string, never>; res: GeneratedBatch[] };
-  'datasets.list': { req: Record<string, never>; res: DatasetEntry[] };
-  'datasets.page': { req: PageRequest; res: PageResult };
-  'datasets.profile': { req: { ref: DatasetRef; column: string; filters?: Filter[] }; res: ColumnProfile };
+  'app.info': { req: Requests['app.info']; res: AppInfo };
+  'generate.start': { req: Requests['generate.start']; res: { jobId: string; out: string } };
+  'generate.cancel': { req: Requests['generate.cancel']; res: { cancelled: boolean } };
+  'generate.batches': { req: Requests['generate.batches']; res: GeneratedBatch[] };
+  'datasets.list': { req: Requests['datasets.list']; res: DatasetEntry[] };
+  'datasets.page': { req: Requests['datasets.page']; res: PageResult };
+  'datasets.profile': { req: Requests['datasets.profile']; res: ColumnProfile };
   /** force: redo stages even where the batch already went through them (replaces what was landed) */
-  'runs.start': { req: { batch: number; stages?: StageName[]; profile?: string; force?: boolean }; res: { runId: string } };
-  'runs.resume': { req: { runId: string }; res: { runId: string } };
-  'runs.rerunStage': { req: { runId: string; stage: StageName }; res: { runId: string } };
-  'runs.cancel': { req: { runId: string }; res: { cancelled: boolean } };
-  'runs.list': { req: RunListRequest; res: RunRecord[] };
-  'runs.get': { req: { runId: string }; res: { run: RunRecord; events: RunEvent[]; active: boolean } };
-  'profiles.list': { req: Record<string, never>; res: ProfileList };
-  'profiles.get': { req: { name: string }; res: { name: string; builtIn: boolean; profile: Record<string, Json> } };
-  'profiles.validate': { req: { name: string; profile: Record<string, Json> }; res: { problems: ProfileProblem[] } };
-  'profiles.save': { req: { name: string; profile: Record<string, Json> }; res: { saved: boolean; problems: ProfileProblem[] } };
-  'profiles.activate': { req: { name: string }; res: { active: string } };
-  'lineage.graph': { req: Record<string, never>; res: Widget<LineageGraph> };
-  'lineage.node': { req: { id: string }; res: LineageNodeDetail };
-  'quality.overview': { req: Record<string, never>; res: QualityOverview };
-  'analytics.options': { req: Record<string, never>; res: Widget<AnalyticsOptions> };
-  'analytics.dashboard': { req: AnalyticsFilter; res: Dashboard };
-  'history.search': { req: { entity: HistoryEntity; query: string }; res: Widget<{ matches: { id: string; label: string; versions: number }[] }> };
-  'history.timeline': { req: { entity: HistoryEntity; id: string }; res: HistoryTimeline };
+  'runs.start': { req: Requests['runs.start']; res: { runId: string } };
+  'runs.resume': { req: Requests['runs.resume']; res: { runId: string } };
+  'runs.rerunStage': { req: Requests['runs.rerunStage']; res: { runId: string } };
+  'runs.cancel': { req: Requests['runs.cancel']; res: { cancelled: boolean } };
+  'runs.list': { req: Requests['runs.list']; res: RunRecord[] };
+  'runs.get': { req: Requests['runs.get']; res: { run: RunRecord; events: RunEvent[]; active: boolean } };
+  'profiles.list': { req: Requests['profiles.list']; res: ProfileList };
+  'profiles.get': { req: Requests['profiles.get']; res: { name: string; builtIn: boolean; profile: Record<string, Json> } };
+  'profiles.validate': { req: Requests['profiles.validate']; res: { problems: ProfileProblem[] } };
+  'profiles.save': { req: Requests['profiles.save']; res: { saved: boolean; problems: ProfileProblem[] } };
+  'profiles.activate': { req: Requests['profiles.activate']; res: { active: string } };
+  'lineage.graph': { req: Requests['lineage.graph']; res: Widget<LineageGraph> };
+  'lineage.node': { req: Requests['lineage.node']; res: LineageNodeDetail };
+  'quality.overview': { req: Requests['quality.overview']; res: QualityOverview };
+  'analytics.options': { req: Requests['analytics.options']; res: Widget<AnalyticsOptions> };
+  'analytics.dashboard': { req: Requests['analytics.dashboard']; res: Dashboard };
+  'history.search': { req: Requests['history.search']; res: Widget<{ matches: { id: string; label: string; versions: number }[] }> };
+  'history.timeline': { req: Requests['history.timeline']; res: HistoryTimeline };
   /** explain: the plan of the SELECT instead of its rows (never EXPLAIN ANALYZE) */
-  'sql.query': { req: { sql: string; limit?: number; explain?: boolean }; res: SqlResult };
+  'sql.query': { req: Requests['sql.query']; res: SqlResult };
 }
 
 export type ApiMethod = keyof ApiMethods;

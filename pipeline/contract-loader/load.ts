@@ -5,7 +5,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import type { Contract, ContractSet } from './types.ts';
 
-export const CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'contracts');
+const CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'contracts');
 
 /** Entity datasets in dependency order: a dataset comes after every dataset it references. */
 export const ENTITY_ORDER = ['members', 'providers', 'claims'] as const;
@@ -127,11 +127,6 @@ export function contract(set: ContractSet, name: string): Contract {
   const c = set.byName.get(name);
   if (!c) throw new Error(`No contract for dataset "${name}" in ${set.dir}`);
   return c;
-}
-
-/** Raw CSV column names, in landing order. */
-export function rawColumns(c: Contract): string[] {
-  return c.columns.map((col) => col.name);
 }
 
 /** DuckDB type for a contract type. */

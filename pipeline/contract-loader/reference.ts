@@ -4,13 +4,13 @@ import { duckdbType } from './load.ts';
 import type { Contract, ContractSet } from './types.ts';
 import { ident, literal, literalList } from '../duckdb/sql.ts';
 
-export function referenceFile(set: ContractSet, c: Contract): string {
+function referenceFile(set: ContractSet, c: Contract): string {
   if (!c.source.file) throw new Error(`Reference contract ${c.dataset} has no source.file`);
   return join(set.dir, c.source.file);
 }
 
 /** SQL reading a reference code set with its contract's types. */
-export function readReferenceSql(set: ContractSet, c: Contract): string {
+function readReferenceSql(set: ContractSet, c: Contract): string {
   const columns = c.columns.map((col) => `${literal(col.name)}: ${literal(duckdbType(col.type))}`).join(', ');
   return `read_csv(${literal(referenceFile(set, c))}, header = true, delim = ${literal(c.source.delimiter)}, quote = '"', escape = '"', columns = {${columns}}, auto_detect = false)`;
 }

@@ -103,7 +103,7 @@ describe('dirty data and its ground truth', () => {
     cleanups.push(a.cleanup, b.cleanup);
     clean = a.dir;
     dirty = b.dir;
-    await generate(parseGenerateOptions({ ...opts, out: clean }));
+    await generate(parseGenerateOptions({ ...opts, dirtyRate: 0, out: clean }));
     manifest = await generate(parseGenerateOptions({ ...opts, dirtyRate: 0.08, out: dirty }));
     const lines = (await readFile(join(dirty, 'ground_truth.csv'), 'utf8')).trim().split('\n').slice(1);
     truth = lines.map((l) => {

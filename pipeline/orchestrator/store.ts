@@ -11,6 +11,30 @@ import { redactSecrets } from './redact.ts';
 import { runRecordSchema } from './run-schema.ts';
 import type { RunEvent, RunOptions, RunRecord, RunStatus, RunTrigger, StageRecord } from './types.ts';
 
+/** No run record for this id in the workspace. */
+export class RunNotFoundError extends Error {
+  constructor(
+    readonly runId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** The run exists but wrote no events (it failed before its first one). */
+export class NoEventLogError extends Error {
+  constructor(
+    readonly runId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'NoEventLogError';
+  }
+}
+
 export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 const RUN_FILE = 'run.json';
 const EVENTS_FILE = 'events.jsonl';
@@ -103,7 +127,7 @@ export async function loadRun(workspace: string, runId: string): Promise<RunReco
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`Run ${runId} not found: there is no ${path}. Check the run id against the runs listed in ${runsDir(workspace)}.`, { cause: err });
+      throw new RunNotFoundError(runId, `Run ${runId} not found: there is no ${path}. Check the run id against the runs listed in ${runsDir(workspace)}.`, { cause: err });
     }
     throw err;
   }
@@ -212,7 +236,7 @@ export async function readEvents(workspace: string, runId: string): Promise<RunE
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`Run ${runId} has no event log: there is no ${path}.`, { cause: err });
+      throw new NoEventLogError(runId, `Run ${runId} has no event log: there is no ${path}.`, { cause: err });
     }
     throw err;
   }

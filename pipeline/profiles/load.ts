@@ -2,8 +2,9 @@ import { readFile, writeFile, mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { GENERATE_DEFAULTS } from '../generate/options.ts';
 import { CronError, nextRuns } from '../orchestrator/schedule.ts';
-import { STAGE_NAMES } from '../orchestrator/types.ts';
+import { PIPELINE_STAGES } from '../stages/names.ts';
 import { ownEntry, profileNameProblem, profileNameSchema } from './names.ts';
 import type { Profile, ProfilesFile, RawProfile } from './types.ts';
 
@@ -12,7 +13,7 @@ export const LOCAL_PROFILE: Profile = {
   name: 'local',
   kind: 'local',
   description: 'Everything on this machine: lake folder, DuckDB cleanse and warehouse, dbt-duckdb.',
-  generate: { seed: 42, members: 2_000, providers: 200, claims: 20_000, dirty_rate: 0.01, rows_per_file: 2_000_000 },
+  generate: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, dirty_rate: GENERATE_DEFAULTS.dirtyRate, rows_per_file: GENERATE_DEFAULTS.rowsPerFile },
   retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 10_000, jitter: 0.3 },
   timeouts: { default: 3600 },
   freshness_hours: 24,
@@ -25,7 +26,7 @@ const profileSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    kind: { enum: ['local'], description: 'cloud profiles arrive with the cloud issue' },
+    kind: { enum: ['local'] },
     description: { type: 'string' },
     generate: {
       type: 'object',
@@ -52,7 +53,7 @@ const profileSchema = {
     timeouts: {
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(['default', ...STAGE_NAMES].map((s) => [s, { type: 'integer', minimum: 0 }])),
+      properties: Object.fromEntries(['default', ...PIPELINE_STAGES].map((s) => [s, { type: 'integer', minimum: 0 }])),
     },
     schedule: { type: 'string' },
     freshness_hours: { type: 'number', exclusiveMinimum: 0 },
@@ -97,7 +98,7 @@ function describe(e: ErrorObject): ProfileProblem {
     case 'additionalProperties':
       return { path: path === '(file)' ? String(e.params.additionalProperty) : `${path}.${String(e.params.additionalProperty)}`, message: `unknown key; allowed here: ${Object.keys(allowedAt(path)).join(', ')}` };
     case 'enum':
-      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${path.endsWith('.kind') ? ' (cloud profiles arrive with the cloud issue)' : ''}` };
+      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
     case 'propertyNames':
       return { path: `${path}.${String(e.params.propertyName)}`, message: profileNameProblem(String(e.params.propertyName)) ?? 'not a profile name' };
     default:

@@ -2,10 +2,10 @@
 // come from outside (a flag, a request, a file) and end up as object keys, so the names of
 // Object.prototype's members are refused outright, and lookups go by own properties only.
 
-export const PROFILE_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,63}$';
+const PROFILE_NAME_PATTERN = '^[a-z][a-z0-9_-]{0,63}$';
 
 /** constructor, toString, __proto__, ...: never a profile, whatever their case. */
-export const RESERVED_PROFILE_NAMES: readonly string[] = Object.getOwnPropertyNames(Object.prototype);
+const RESERVED_PROFILE_NAMES: readonly string[] = Object.getOwnPropertyNames(Object.prototype);
 
 /** The JSON Schema of a profile name (used by the API's request schemas and the file's schema). */
 export const profileNameSchema = { type: 'string', pattern: PROFILE_NAME_PATTERN, not: { enum: [...RESERVED_PROFILE_NAMES] } } as const;
@@ -20,6 +20,6 @@ export function profileNameProblem(name: string): string | null {
 }
 
 /** A profile by name from a parsed file's map, by own property only. */
-export function ownEntry<T>(map: Record<string, T>, name: string): T | undefined {
+export function ownEntry<T>(map: Partial<Record<string, T>>, name: string): T | undefined {
   return Object.hasOwn(map, name) ? map[name] : undefined;
 }

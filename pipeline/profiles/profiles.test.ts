@@ -20,7 +20,7 @@ describe('profiles', () => {
   });
 
   it('names the bad key and the allowed values', () => {
-    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local (cloud profiles arrive with the cloud issue)' }]);
+    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local' }]);
     const [unknown] = validateProfiles({ profiles: { dev: { generate: { sed: 1 } } } });
     expect(unknown!.path).toBe('profiles.dev.generate.sed');
     expect(unknown!.message).toMatch(/unknown key; allowed here: seed, members, providers, claims, dirty_rate, rows_per_file/);

@@ -10,7 +10,7 @@ import type { Lake } from '../lake/types.ts';
 import type { BatchAudit, LoadResult, Warehouse } from './types.ts';
 
 /** Lineage columns every loaded table carries. */
-export const LINEAGE_COLUMNS = [
+const LINEAGE_COLUMNS = [
   ['_batch_id', 'INTEGER'],
   ['_loaded_at', 'TIMESTAMP'],
   ['_source_file', 'VARCHAR'],
@@ -18,7 +18,7 @@ export const LINEAGE_COLUMNS = [
 ] as const;
 
 /** Columns of a loaded table, from its contract: columns, derived columns, lineage. */
-export function tableColumns(c: Contract): Array<[string, string]> {
+function tableColumns(c: Contract): Array<[string, string]> {
   return [
     ...c.columns.map((col) => [col.name, duckdbType(col.type)] as [string, string]),
     ...(c.derived ?? []).map((d) => [d.name, duckdbType(d.type)] as [string, string]),

@@ -22,7 +22,7 @@ const PHASES: [GenerateProgress['phase'], number][] = [
   ['checksums', 0.07],
 ];
 
-export function overallFraction(p: GenerateProgress): number {
+function overallFraction(p: GenerateProgress): number {
   let before = 0;
   for (const [phase, weight] of PHASES) {
     if (phase === p.phase) return Math.min(1, before + weight * (p.total ? Math.min(1, p.done / p.total) : 0));
@@ -33,7 +33,7 @@ export function overallFraction(p: GenerateProgress): number {
 
 const OPTION_FIELD: Record<string, string> = { 'dirty-rate': 'dirtyRate', 'rows-per-file': 'rowsPerFile' };
 
-export function batchSummary(dir: string, m: GenerateManifest): GeneratedBatch {
+function batchSummary(dir: string, m: GenerateManifest): GeneratedBatch {
   const files = Object.values(m.datasets).flatMap((d) => d.files);
   return {
     batch: m.options.batch,
@@ -72,7 +72,7 @@ export class GenerateJobs {
     // The workspace lock keeps a pipeline run (from here or the CLI) from using half-written files.
     let unlock: () => Promise<void>;
     try {
-      unlock = await lockWorkspace(this.layout.root, `claims ui: generating batch ${req.batch}`);
+      unlock = await lockWorkspace(this.layout.root, 'generate', `claims ui: generating batch ${req.batch}`);
     } catch (err) {
       throw new ApiError('conflict', (err as Error).message, { cause: err });
     }

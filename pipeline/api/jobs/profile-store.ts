@@ -1,6 +1,6 @@
 // Profiles as the app shows and edits them, through pipeline/profiles: the built-in local
 // profile, the named ones in <workspace>/profiles.yaml, and the active one (kept in that file,
-// so `claims run` and the app agree). Only local profiles exist until the cloud stages land.
+// so `claims run` and the app agree).
 
 import { activateProfile, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../../profiles/load.ts';
 import { ownEntry } from '../../profiles/names.ts';
@@ -10,10 +10,10 @@ import type { Json, ProfileList, ProfileProblem } from '../protocol.ts';
 import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
 
-export const BUILT_IN_PROFILE = 'local';
+const BUILT_IN_PROFILE = 'local';
 
 /** A resolved profile in the file's own shape (snake_case keys), e.g. to start a new one from. */
-export function rawProfile(p: Profile): RawProfile {
+function rawProfile(p: Profile): RawProfile {
   return {
     kind: p.kind,
     ...(p.description ? { description: p.description } : {}),

@@ -2,16 +2,18 @@
 // launcher (pipeline/run) as `claims run` uses it. Reading runs goes straight to the orchestrator's
 // run store, so runs started from the CLI or a schedule show up too.
 
-import { listRuns, loadRun, readEvents } from '../../orchestrator/store.ts';
-import type { RunEvent, RunRecord, StageName } from '../../orchestrator/types.ts';
+import { listRuns, loadRun, NoEventLogError, readEvents, RunNotFoundError } from '../../orchestrator/store.ts';
+import { WorkspaceBusyError } from '../../run/lock.ts';
+import type { RunEvent, RunRecord } from '../../orchestrator/types.ts';
+import { isPipelineStage, type PipelineStage } from '../../stages/names.ts';
 import { settleInterruptedRunsIfIdle, startPipelineRun, type StartRunOptions } from '../../run/index.ts';
 import type { RunListRequest } from '../protocol.ts';
 import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
-import type { WarehouseReader } from '../read-models/warehouse-reader.ts';
+import type { ReadSides } from '../read-models/read-sides.ts';
 
 /** Stages that open the warehouse for writing. */
-const WRITERS: StageName[] = ['load', 'transform', 'verify'];
+const WRITERS: PipelineStage[] = ['load', 'transform', 'verify'];
 
 export class RunManager {
   private active: { runId: string | null; controller: AbortController } | null = null;
@@ -19,7 +21,8 @@ export class RunManager {
   constructor(
     private readonly workspace: string,
     private readonly hub: EventHub,
-    private readonly warehouse: WarehouseReader,
+    /** the app's readers: a run's writes need the warehouse they hold open */
+    private readonly readers: ReadSides,
     private readonly onFinished: () => void,
   ) {}
 
@@ -30,7 +33,8 @@ export class RunManager {
     this.active = active;
     const writes = !opts.stages || opts.stages.some((s) => WRITERS.includes(s));
     // The warehouse is let go before the run starts, so its load stage can take the write lock.
-    if (writes) await this.warehouse.block('a pipeline run is writing to it');
+    const reading = writes ? await this.readers.built() : null;
+    await reading?.warehouse.releaseForWriter('a pipeline run is writing to it');
     return new Promise((resolve, reject) => {
       let settled = false;
       const onEvent = (event: RunEvent) => {
@@ -52,15 +56,14 @@ export class RunManager {
           if (!settled) {
             settled = true;
             // refused before the run existed: a busy workspace, a bad profile, a resume that cannot be
-            const message = (err as Error).message;
-            reject(new ApiError(/busy/i.test(message) ? 'conflict' : 'invalid_request', message, { cause: err }));
+            reject(new ApiError(err instanceof WorkspaceBusyError ? 'conflict' : 'invalid_request', (err as Error).message, { cause: err }));
           } else {
             console.error(`run ${active.runId}: ${(err as Error).message}`);
           }
         })
         .finally(() => {
           this.active = null;
-          this.warehouse.unblock();
+          reading?.warehouse.resumeAfterWriter();
           this.onFinished();
           this.hub.emit({ kind: 'workspace.changed', what: 'runs' });
           this.hub.emit({ kind: 'workspace.changed', what: 'warehouse' });
@@ -75,13 +78,13 @@ export class RunManager {
         hint: 'Start a new run instead.',
       });
     }
-    const stages = old.stages.filter((s) => s.status !== 'skipped').map((s) => s.name);
+    const stages = old.stages.filter((s) => s.status !== 'skipped').map((s) => s.name).filter(isPipelineStage);
     const selection = stages.length === old.stages.length ? {} : { stages };
     const force = (old.options as { force?: unknown }).force === true;
     return this.start({ profile: old.profile, batch: old.batch, resumeRunId: runId, force, ...selection });
   }
 
-  async rerunStage(runId: string, stage: StageName): Promise<{ runId: string }> {
+  async rerunStage(runId: string, stage: PipelineStage): Promise<{ runId: string }> {
     const old = await this.load(runId);
     // rerunning means doing the work again, even where the stage would see it as already done
     return this.start({ profile: old.profile, batch: old.batch, stages: [stage], force: true });
@@ -111,7 +114,7 @@ export class RunManager {
     try {
       events = await readEvents(this.workspace, runId);
     } catch (err) {
-      if (!/has no event log/.test((err as Error).message)) throw err;
+      if (!(err instanceof NoEventLogError)) throw err;
     }
     return { run, events, active: this.active?.runId === runId };
   }
@@ -120,8 +123,7 @@ export class RunManager {
     try {
       return await loadRun(this.workspace, runId);
     } catch (err) {
-      const message = (err as Error).message;
-      throw new ApiError(/not found/.test(message) ? 'not_found' : 'internal', message, { cause: err });
+      throw new ApiError(err instanceof RunNotFoundError ? 'not_found' : 'internal', (err as Error).message, { cause: err });
     }
   }
 

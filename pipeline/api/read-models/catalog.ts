@@ -1,29 +1,22 @@
 // Every dataset the app can show, and how to read each one. A DatasetRef coming from a client is
-// only ever resolved against what exists: file datasets against the folders found on disk,
-// warehouse tables against the catalog. Names are never spliced into SQL from the request.
+// only ever resolved against what exists: file datasets against the manifests (files handed over by
+// the Lake, or found in the generated folder), warehouse tables against the warehouse's own list.
+// Names are never spliced into SQL from the request.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Lake } from '../../lake/types.ts';
 import { loadContracts } from '../../contract-loader/load.ts';
 import type { ContractSet } from '../../contract-loader/types.ts';
-import { ident, literalList } from '../../duckdb/sql.ts';
+import type { FileSet } from '../../duckdb/file-reader.ts';
+import type { Lake } from '../../lake/types.ts';
+import type { TableRef, WarehouseReader } from '../../warehouse/reader.ts';
+import type { WorkspacePaths } from '../../workspace.ts';
 import type { ColumnInfo, DatasetEntry, DatasetRef } from '../protocol.ts';
 import { ApiError } from '../errors.ts';
-import type { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import type { WorkspacePaths } from '../../workspace.ts';
 import { curatedManifests, generatedBatchDirs, generatedFile, generatedManifest, landedBatches, rawManifest, type CuratedDataset } from './manifests.ts';
 
-export interface ResolvedDataset {
-  ref: DatasetRef;
-  /** a FROM-clause relation built only from discovered paths and catalog names, all quoted */
-  relation: string;
-  engine: 'files' | 'warehouse';
-  columns: ColumnInfo[];
-  /** a stored table (not a view or a file): it has rowids, which make sorted paging cheap */
-  hasRowid: boolean;
-}
+/** A dataset a request may read: files (through the file reader) or a warehouse relation. */
+export type ResolvedDataset = { ref: DatasetRef; columns: ColumnInfo[] } & ({ engine: 'files'; files: FileSet } | { engine: 'warehouse'; table: TableRef });
 
 /** Files of one generated dataset folder (`batch=<k>/<dataset>/`), each kept inside the generated folder. */
 function generatedFiles(layout: WorkspacePaths, folder: string, ext: RegExp): string[] {
@@ -44,8 +37,8 @@ export class Catalog {
   constructor(
     private readonly layout: WorkspacePaths,
     private readonly lake: Lake,
-    private readonly files: FileReader,
     private readonly warehouse: WarehouseReader,
+    private readonly fileColumns: (files: FileSet) => Promise<ColumnInfo[]>,
   ) {
     this.contracts = loadContracts();
   }
@@ -107,9 +100,8 @@ export class Catalog {
         if (files.length) out.push({ ref, label: name, rows, files: files.length, description: source === 'curated' ? describe(name) : undefined });
       }
     }
-    if (this.warehouse.exists() && !this.warehouse.blocked) {
-      const tables = await this.warehouse.use((conn) => warehouseTables(conn));
-      for (const t of tables) {
+    if (this.warehouse.availability().available) {
+      for (const t of await this.warehouse.tables()) {
         out.push({ ref: { source: 'warehouse', name: `${t.schema}.${t.table}` }, label: `${t.schema}.${t.table}`, rows: t.rows, files: null, description: t.comment ?? undefined });
       }
     }
@@ -130,79 +122,28 @@ export class Catalog {
       const where = ref.source === 'generated' ? 'Generate a batch first.' : 'Run the pipeline to fill the lake.';
       throw new ApiError('not_found', `No ${ref.source} files for ${ref.name}${ref.batch ? ` batch ${ref.batch}` : ''}.`, { hint: where });
     }
-    const relation =
-      format === 'csv'
-        ? // Raw files are read as text: the point of a raw preview is to show what arrived, defects included.
-          `read_csv(${literalList(files)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false)`
-        : `read_parquet(${literalList(files)}, hive_partitioning = ${ref.source === 'curated'}, union_by_name = true)`;
     const contract = this.contracts.byName.get(ref.name);
-    const types = new Map<string, { type: string; description: string }>();
-    for (const c of contract?.columns ?? []) types.set(c.name, { type: c.type, description: c.description });
-    for (const d of contract?.derived ?? []) types.set(d.name, { type: d.type, description: d.description });
-    const columns = await this.files.use((conn) => describeRelation(conn, relation));
-    return {
-      ref,
-      relation,
-      engine: 'files',
-      hasRowid: false,
-      columns: columns.map((c) => {
-        const meta = types.get(c.name);
-        return meta ? { ...c, contractType: meta.type, description: meta.description } : c;
-      }),
+    const meta = new Map<string, { type: string; description: string }>();
+    for (const c of contract?.columns ?? []) meta.set(c.name, { type: c.type, description: c.description });
+    for (const d of contract?.derived ?? []) meta.set(d.name, { type: d.type, description: d.description });
+    const fileSet: FileSet = {
+      format,
+      paths: files,
+      hivePartitioning: ref.source === 'curated',
+      annotate: (c) => {
+        const m = meta.get(c.name);
+        return m ? { ...c, contractType: m.type, description: m.description } : c;
+      },
     };
+    return { ref, engine: 'files', files: fileSet, columns: await this.fileColumns(fileSet) };
   }
 
   private async resolveWarehouse(ref: DatasetRef): Promise<ResolvedDataset> {
     const dot = ref.name.indexOf('.');
     if (dot < 1) throw new ApiError('invalid_request', `Warehouse tables are named schema.table, got "${ref.name}".`, { details: [{ path: 'ref.name', message: 'expected schema.table' }] });
-    const schema = ref.name.slice(0, dot);
-    const table = ref.name.slice(dot + 1);
-    return this.warehouse.use(async (conn) => {
-      const found = await conn.runAndReadAll(
-        `SELECT table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2 AND table_catalog = current_database()`,
-        [schema, table],
-      );
-      if (found.currentRowCount === 0) throw new ApiError('not_found', `There is no table ${ref.name} in the warehouse.`, { hint: 'Pick a table from the list; it shows what the last run loaded.' });
-      const relation = `${ident(schema)}.${ident(table)}`;
-      const hasRowid = found.getRowsJson()[0]?.[0] === 'BASE TABLE';
-      return { ref, relation, engine: 'warehouse', columns: await describeRelation(conn, relation), hasRowid };
-    });
-  }
-
-  /** Runs fn with a connection of the engine that can read the dataset. */
-  use<T>(dataset: ResolvedDataset, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    return dataset.engine === 'warehouse' ? this.warehouse.use(fn) : this.files.use(fn);
+    const table = { schema: ref.name.slice(0, dot), table: ref.name.slice(dot + 1) };
+    const columns = await this.warehouse.columns(table);
+    if (!columns.length) throw new ApiError('not_found', `There is no table ${ref.name} in the warehouse.`, { hint: 'Pick a table from the list; it shows what the last run loaded.' });
+    return { ref, engine: 'warehouse', table, columns };
   }
 }
-
-export async function describeRelation(conn: DuckDBConnection, relation: string): Promise<ColumnInfo[]> {
-  const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
-  return reader.getRowObjectsJson().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-}
-
-export async function warehouseTables(conn: DuckDBConnection): Promise<{ schema: string; table: string; rows: number | null; comment: string | null }[]> {
-  const reader = await conn.runAndReadAll(`
-    SELECT t.table_schema AS schema, t.table_name AS "table", d.estimated_size AS rows, coalesce(d.comment, v.comment) AS comment
-    FROM information_schema.tables t
-    LEFT JOIN duckdb_tables() d ON d.schema_name = t.table_schema AND d.table_name = t.table_name AND d.database_name = t.table_catalog
-    LEFT JOIN duckdb_views() v ON v.schema_name = t.table_schema AND v.view_name = t.table_name AND v.database_name = t.table_catalog
-    WHERE t.table_schema NOT IN ('information_schema', 'pg_catalog') AND t.table_catalog = current_database()
-    ORDER BY CASE t.table_schema WHEN 'raw' THEN 0 WHEN 'staging' THEN 1 WHEN 'core' THEN 2 WHEN 'marts' THEN 3 WHEN 'snapshots' THEN 4 ELSE 5 END,
-      t.table_schema, t.table_name`);
-  return reader.getRowObjectsJson().map((r) => ({
-    schema: String(r.schema),
-    table: String(r.table),
-    rows: r.rows === null ? null : Number(r.rows),
-    comment: r.comment === null || r.comment === '' ? null : String(r.comment),
-  }));
-}
-
-/** Whether a warehouse relation exists, and its columns (empty when it does not). */
-export async function relationColumns(conn: DuckDBConnection, schema: string, table: string): Promise<Set<string>> {
-  const reader = await conn.runAndReadAll(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND table_catalog = current_database()`,
-    [schema, table],
-  );
-  return new Set(reader.getRowsJson().map((r) => String(r[0])));
-}
-

@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDB } from '../../duckdb/connection.ts';
 import { tempDir } from '../../testing/tmp.ts';
 import { createClaimsService, type ClaimsService } from '../service.ts';
-import { errorPosition, SQL_BYTE_CAP, SqlConsole } from './sql-console.ts';
-import { DEFAULT_READER_TEMP_SIZE, WarehouseReader } from './warehouse-reader.ts';
+import { DEFAULT_READER_TEMP_SIZE } from '../../duckdb/sealed.ts';
+import { errorPosition } from '../../duckdb/user-query.ts';
+import { DuckDBWarehouseReader } from '../../warehouse/duckdb-reader.ts';
+import { SQL_BYTE_CAP } from './console-limits.ts';
+import { SqlConsole } from './sql-console.ts';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -122,17 +125,17 @@ describe('sql console', () => {
   });
 
   it('runs two queries at a time at most, and says in words when one ran out of time', async () => {
-    const reader = new WarehouseReader(join(dir, 'warehouse.duckdb'), [], { memoryLimit: '256MB', maxTempSize: DEFAULT_READER_TEMP_SIZE, tempDirectory: join(dir, 'tmp', 'r') });
-    const sqlConsole = new SqlConsole(reader, 1500);
+    const reader = new DuckDBWarehouseReader(join(dir, 'warehouse.duckdb'), { memoryLimit: '256MB', maxTempSize: DEFAULT_READER_TEMP_SIZE, tempDirectory: join(dir, 'tmp', 'r') }, dir);
+    const sqlConsole = new SqlConsole(1500);
     try {
       const slow = 'SELECT count(*) FROM range(100000000000) a';
-      const running = [sqlConsole.query({ sql: slow }), sqlConsole.query({ sql: slow })];
-      await expect(sqlConsole.query({ sql: 'SELECT 1' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/2 console queries are already running/) });
+      const running = [sqlConsole.query(reader, { sql: slow }), sqlConsole.query(reader, { sql: slow })];
+      await expect(sqlConsole.query(reader, { sql: 'SELECT 1' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/2 console queries are already running/) });
       for (const r of await Promise.allSettled(running)) {
         expect(r.status).toBe('rejected');
         if (r.status === 'rejected') expect((r.reason as Error).message).toBe("The query ran longer than the console's limit of 1.5 seconds and was stopped.");
       }
-      await expect(sqlConsole.query({ sql: 'SELECT 42 AS x' })).resolves.toMatchObject({ rows: [[42]] });
+      await expect(sqlConsole.query(reader, { sql: 'SELECT 42 AS x' })).resolves.toMatchObject({ rows: [[42]] });
     } finally {
       await reader.close();
     }

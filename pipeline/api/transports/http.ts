@@ -51,7 +51,7 @@ export interface UiServerOptions {
   now?: () => number;
 }
 
-export function contentSecurityPolicy(port: number): string {
+function contentSecurityPolicy(port: number): string {
   return [
     "default-src 'self'",
     "script-src 'self'",

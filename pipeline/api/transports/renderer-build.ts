@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const RENDERER_DIST = join(ROOT, 'dist', 'renderer');
+const RENDERER_DIST = join(ROOT, 'dist', 'renderer');
 const SOURCES = [join(ROOT, 'renderer'), join(ROOT, 'pipeline', 'api', 'protocol.ts'), join(ROOT, 'vite.config.ts')];
 
 function newestMtime(path: string): number {

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 export const CODE_TTL_MS = 15 * 60_000;
 export const SESSION_IDLE_MS = 12 * 60 * 60_000;
-export const TICKET_TTL_MS = 30_000;
+const TICKET_TTL_MS = 30_000;
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('base64url');
 const fresh = () => randomBytes(32).toString('base64url');

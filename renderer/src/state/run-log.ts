@@ -1,6 +1,6 @@
 // A run's log as a view holds it: the events stored in the run record, then the live events with a
 // higher seq, each once. Appending a batch costs what the batch holds, not what the log holds.
-import type { RunEvent, StageName } from '../../../pipeline/api/protocol.ts';
+import type { RunEvent } from '../../../pipeline/api/protocol.ts';
 
 export interface StageProgressView {
   fraction?: number;
@@ -14,7 +14,7 @@ export interface RunLog {
   /** The seq of the last event held (0 for none). */
   lastSeq: number;
   /** The latest progress of each stage, reset when the stage starts again. */
-  progress: Partial<Record<StageName, StageProgressView>>;
+  progress: Partial<Record<string, StageProgressView>>;
 }
 
 export const EMPTY_LOG: RunLog = { events: [], lastSeq: 0, progress: {} };
