@@ -6,7 +6,7 @@
 import type { LineageLayer, LineageNode } from '../../../pipeline/api/protocol.ts';
 
 /** The usual order of dbt's layers, used only where the graph does not decide. */
-export const LAYER_ORDER: LineageLayer[] = ['source', 'seed', 'staging', 'intermediate', 'core', 'snapshots', 'marts', 'other', 'tests'];
+const LAYER_ORDER: LineageLayer[] = ['source', 'seed', 'staging', 'intermediate', 'core', 'snapshots', 'marts', 'other', 'tests'];
 
 export interface Band {
   /** Position from the left, 0-based. */

@@ -46,7 +46,7 @@ const OPS: { op: FilterOp; label: string; needsValue: boolean }[] = [
   { op: 'notnull', label: 'is not null', needsValue: false },
 ];
 
-export function filterLabel(f: Filter): string {
+function filterLabel(f: Filter): string {
   const op = OPS.find((o) => o.op === f.op)!;
   return `${f.column} ${op.label}${op.needsValue ? ` ${String(f.value)}` : ''}`;
 }

@@ -3,7 +3,7 @@
 // pages around the viewport (a page scrolled back to is fetched again).
 
 /** Pages kept: 25 of 200 rows, far more than a viewport shows. */
-export const MAX_CACHED_PAGES = 25;
+const MAX_CACHED_PAGES = 25;
 
 /** Adds a fetched page and drops the least recently used pages past the limit, never one in view. */
 export function cachePage<T>(pages: ReadonlyMap<number, T>, page: number, rows: T, inView: { first: number; last: number }, max = MAX_CACHED_PAGES): Map<number, T> {

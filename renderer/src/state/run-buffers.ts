@@ -10,7 +10,7 @@ export interface BufferLimits {
   runs: number;
 }
 
-export const BUFFER_LIMITS: BufferLimits = { eventsPerRun: 2000, runs: 4 };
+const BUFFER_LIMITS: BufferLimits = { eventsPerRun: 2000, runs: 4 };
 
 export type RunBuffers = Record<string, RunEvent[]>;
 
