@@ -419,7 +419,10 @@ describe('pipeline journeys', () => {
     await page.getByTestId('lineage-canvas').waitFor();
     const graph = await app.service.call('lineage.graph', {});
     if (!graph.ok || !graph.result.available) throw new Error('no lineage after a run');
+    // the layout is computed after the graph arrives: the nodes appear once it is done
+    await page.getByTestId('lineage-node').first().waitFor();
     await expect(page.getByTestId('lineage-node').count()).resolves.toBe(graph.result.nodes.filter((n) => n.kind !== 'test').length);
+    await expect(page.getByTestId('lineage-band').allTextContents()).resolves.toEqual(expect.arrayContaining(['source', 'staging', 'marts']));
     await page.getByRole('button', { name: 'model fct_claims' }).click();
     await page.getByTestId('lineage-detail').getByText('Columns').waitFor();
     await page.getByRole('tab', { name: 'Compiled SQL' }).click();

@@ -112,7 +112,7 @@ function schemaValidator(dir: string) {
 }
 
 /** (precision, scale) of a `decimal(p,s)` type, null for the other types; throws for a type neither engine can hold. */
-export function decimalSize(type: string): [number, number] | null {
+function decimalSize(type: string): [number, number] | null {
   if (['string', 'integer', 'bigint', 'boolean', 'date', 'timestamp', 'double'].includes(type)) return null;
   const m = /^decimal\((\d+),(\d+)\)$/.exec(type);
   if (!m) throw new Error(`unknown contract type "${type}"`);
@@ -123,10 +123,10 @@ export function decimalSize(type: string): [number, number] | null {
 }
 
 /** strptime directives a contract's date formats may use (both engines implement exactly these). */
-export const DATE_DIRECTIVES = ['Y', 'm', 'd', 'H', 'M', 'S'];
+const DATE_DIRECTIVES = ['Y', 'm', 'd', 'H', 'M', 'S'];
 
 /** Throws unless `fmt` uses only DATE_DIRECTIVES, %% and literal text, with at least one field. */
-export function checkDateFormat(fmt: string): void {
+function checkDateFormat(fmt: string): void {
   let fields = 0;
   for (let i = 0; i < fmt.length; i++) {
     if (fmt[i] !== '%') continue;

@@ -3,7 +3,7 @@
 //   <workspace>/runs/<runId>/events.jsonl  one JSON line per event: the run's log
 
 import { appendFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
@@ -198,7 +198,9 @@ export async function settleInterruptedRuns(workspace: string, now: Date = new D
     record.seconds = secondsBetween(record.startedAt, at);
     await saveRun(workspace, record);
     try {
-      appendEvent(workspace, record.runId, { type: 'run.finished', runId: record.runId, timestamp: at, status: 'failed', seconds: record.seconds, error: record.error });
+      // the log goes on where the interrupted process left it, so no seq is used twice in the run
+      const seq = await nextEventSeq(workspace, record.runId);
+      appendEvent(workspace, record.runId, { type: 'run.finished', runId: record.runId, seq, timestamp: at, status: 'failed', seconds: record.seconds, error: record.error });
     } catch {
       // the record above is what counts; a run folder without a writable log still shows as failed
     }
@@ -215,6 +217,16 @@ export const secondsBetween = (from: string, to: string) => Math.round(Date.pars
  */
 export function appendEvent(workspace: string, runId: string, event: RunEvent): void {
   appendFileSync(join(runDir(workspace, runId), EVENTS_FILE), `${JSON.stringify(redactSecrets(event))}\n`, 'utf8');
+}
+
+/** The seq the next event of a run gets: one after its log's last (1 for a run with no log yet). */
+async function nextEventSeq(workspace: string, runId: string): Promise<number> {
+  try {
+    await access(join(runDir(workspace, runId), EVENTS_FILE));
+  } catch {
+    return 1;
+  }
+  return ((await readEvents(workspace, runId)).at(-1)?.seq ?? 0) + 1;
 }
 
 export async function readEvents(workspace: string, runId: string): Promise<RunEvent[]> {
@@ -241,6 +253,9 @@ export async function readEvents(workspace: string, runId: string): Promise<RunE
     if (typeof e !== 'object' || e === null || typeof e.type !== 'string' || typeof e.timestamp !== 'string' || e.runId !== runId) {
       throw new Error(`${path}, line ${i + 1}: not an event of run ${runId} (needs type, timestamp and runId).`);
     }
+    // logs written before events were numbered: an event's seq is its line, as the runner writes them
+    if (e.seq === undefined) return { ...e, seq: i + 1 } as RunEvent;
+    if (!Number.isInteger(e.seq) || e.seq < 1) throw new Error(`${path}, line ${i + 1}: seq must be a whole number from 1, got ${JSON.stringify(e.seq)}.`);
     return event as RunEvent;
   });
 }

@@ -123,6 +123,11 @@ export interface RunRecord {
 
 interface EventBase {
   runId: string;
+  /**
+   * The event's place in its run's log: 1 for the first, one more for each after it, never
+   * repeated within a run (a reader that has seen seq n has seen every event up to n).
+   */
+  seq: number;
   /** ISO 8601 */
   timestamp: string;
 }

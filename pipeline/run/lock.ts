@@ -27,7 +27,8 @@ export class WorkspaceBusyError extends Error {
 const pause = () => new Promise((r) => setTimeout(r, 50));
 const lockFile = (root: string) => join(root, '.lock');
 
-function isAlive(pid: number): boolean {
+/** Whether a process lives (EPERM: alive, but not ours to signal). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,7 +7,7 @@ import type { LiveRun } from '../state/run-live.ts';
 import { Icon } from './icons.tsx';
 
 /** Rows a stage carried forward: its outputs, not the rows it set aside (quarantine, duplicates). */
-export function primaryRows(rows: Record<string, number>): number {
+function primaryRows(rows: Record<string, number>): number {
   return Object.entries(rows)
     .filter(([k]) => !/^(quarantine|duplicates)\./.test(k))
     .reduce((n, [, v]) => n + v, 0);

@@ -11,7 +11,8 @@ import { useApp } from '../state/app.ts';
 import { useRouter } from '../state/router.ts';
 
 export function HistoryView() {
-  const { route, go } = useRouter();
+  const route = useRouter((s) => s.route);
+  const go = useRouter((s) => s.go);
   const revision = useApp((s) => s.revision.warehouse);
   const entity = (route.params.entity as HistoryEntity | undefined) ?? 'member';
   const id = route.params.id ?? null;

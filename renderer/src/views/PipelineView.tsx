@@ -12,7 +12,7 @@ import { useApp } from '../state/app.ts';
 import { useRunLive } from '../state/run-live.ts';
 import { useRouter } from '../state/router.ts';
 
-export function RunControls() {
+function RunControls() {
   const info = useApp((s) => s.info)!;
   const activeRunId = useApp((s) => s.activeRunId);
   const revision = useApp((s) => s.revision.datasets);

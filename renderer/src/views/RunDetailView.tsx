@@ -41,7 +41,8 @@ function eventLine(e: RunEvent): { level: LogLevel; stage: string; text: string 
 }
 
 export function RunDetailView() {
-  const { route, go } = useRouter();
+  const route = useRouter((s) => s.route);
+  const go = useRouter((s) => s.go);
   const info = useApp((s) => s.info)!;
   const activeRunId = useApp((s) => s.activeRunId);
   const runId = route.params.id ?? null;
