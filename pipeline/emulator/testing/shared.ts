@@ -1,6 +1,7 @@
 // The test run's cloud emulator (see global-setup.ts) and clients for it, for the cloud tests:
 //   const emulator = await sharedEmulator();   // in beforeAll; starts it on first use
 import { inject } from 'vitest';
+import type { AwsSettings } from '../../aws/clients.ts';
 import { startEmulator } from '../controller.ts';
 import type { EmulatorInfo } from '../record.ts';
 
@@ -20,6 +21,16 @@ export function sharedEmulator(): Promise<EmulatorInfo> {
 /** Settings for an AWS SDK v3 client (S3, Glue, CloudWatch Logs) on the emulator. */
 export function awsClientConfig(emulator: EmulatorInfo, service: 's3' | 'glue' | 'logs') {
   return { endpoint: emulator.endpoints[service], region: EMULATOR_REGION, credentials: EMULATOR_CREDENTIALS, ...(service === 's3' ? { forcePathStyle: true } : {}) };
+}
+
+/**
+ * The product's AwsSettings (pipeline/aws/clients.ts) for the emulator: its endpoints, one attempt
+ * per call. Those clients take credentials from the provider chain, so put EMULATOR_CREDENTIALS in
+ * the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) of the test process.
+ */
+export function emulatorAwsSettings(emulator: EmulatorInfo): AwsSettings {
+  const { s3, glue, logs } = emulator.endpoints;
+  return { region: EMULATOR_REGION, endpoints: { s3, glue, logs }, maxAttempts: 1 };
 }
 
 /** host, port and protocol of the emulator's Snowflake for the Node snowflake-sdk (its adapter) */
