@@ -1,57 +1,7 @@
-"""Python foundation for the Health Finance Claims Glue jobs.
+"""The Health Finance Claims Glue jobs (AWS Glue 5.0: Spark 3.5.4, Python 3.11).
 
-The PySpark jobs read the same dataset contracts (pipeline/contracts/*.yaml) as the TypeScript
-stages; `hfc_glue.contract` loads and validates them and maps them onto Spark types.
+Job 1 (hfc_glue.cleanse_job) cleanses raw CSV into curated Parquet, quarantine and duplicates with
+the same decisions as the DuckDB engine; job 2 (hfc_glue.load_job) loads a committed batch into
+Snowflake RAW. Both read the dataset contracts (pipeline/contracts/*.yaml) through
+hfc_glue.contracts, which needs no Spark. Import submodules directly; this package imports nothing.
 """
-
-from hfc_glue.contract import (
-    CONTRACTS_DIR,
-    ENTITY_ORDER,
-    QUARANTINE_REASONS,
-    SPARK_SESSION_CONF,
-    Cleanse,
-    Column,
-    Contract,
-    ContractError,
-    ContractSet,
-    CurrentState,
-    DerivedColumn,
-    ForeignKey,
-    History,
-    RowRule,
-    RuleCondition,
-    Source,
-    csv_read_options,
-    curated_schema,
-    load_contracts,
-    raw_schema,
-    reference_path,
-    spark_date_format,
-    spark_type,
-)
-
-__all__ = [
-    "CONTRACTS_DIR",
-    "ENTITY_ORDER",
-    "QUARANTINE_REASONS",
-    "SPARK_SESSION_CONF",
-    "Cleanse",
-    "Column",
-    "Contract",
-    "ContractError",
-    "ContractSet",
-    "CurrentState",
-    "DerivedColumn",
-    "ForeignKey",
-    "History",
-    "RowRule",
-    "RuleCondition",
-    "Source",
-    "csv_read_options",
-    "curated_schema",
-    "load_contracts",
-    "raw_schema",
-    "reference_path",
-    "spark_date_format",
-    "spark_type",
-]

@@ -11,80 +11,255 @@ export const CONTRACTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export const ENTITY_ORDER = ['members', 'providers', 'claims'] as const;
 export type EntityName = (typeof ENTITY_ORDER)[number];
 
+/** One thing wrong with a contract: its key path (e.g. `derived[0].args.numerator`) and what. */
+export interface ContractProblem {
+  path: string;
+  message: string;
+  /** the column / derived column / row rule the path points into, for the reader */
+  where?: string;
+}
+
+const problemText = (p: ContractProblem) => `${p.path}${p.where ? ` (${p.where})` : ''}: ${p.message}`;
+
 export class ContractError extends Error {
+  readonly problems: string[];
+
   constructor(
     readonly file: string,
-    readonly problems: string[],
+    readonly issues: ContractProblem[],
   ) {
+    const problems = issues.map(problemText);
     super(`Invalid contract ${file}:\n  - ${problems.join('\n  - ')}\nFix the contract file; it is the single source of truth every stage reads.`);
     this.name = 'ContractError';
+    this.problems = problems;
+  }
+
+  get keyPaths(): string[] {
+    return this.issues.map((p) => p.path);
   }
 }
 
-function formatAjvError(e: ErrorObject): string {
-  const where = e.instancePath || '(root)';
-  if (e.keyword === 'additionalProperties') {
-    return `${where}: unknown key "${String(e.params.additionalProperty)}"`;
+// Key paths are written as the Python loader (glue/hfc_glue/contracts.py) writes them, so both
+// loaders' tests can reject the shared cases in contracts/testdata/invalid/ with the same paths.
+type Step = string | number;
+
+/** `['columns', 3, 'pii']` -> `columns[3].pii`; the empty path is `(root)`. */
+export function keyPath(steps: Step[]): string {
+  let out = '';
+  for (const s of steps) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
+  return out || '(root)';
+}
+
+const NAMED_LISTS: Record<string, string> = { columns: 'column', derived: 'derived column', row_rules: 'row rule' };
+
+/** `column "member_id"` when the path points into a named list item. */
+function named(doc: unknown, steps: Step[]): string | undefined {
+  const [list, index] = steps;
+  if (typeof list !== 'string' || typeof index !== 'number' || !NAMED_LISTS[list] || typeof doc !== 'object' || doc === null) return undefined;
+  const item = (doc as Record<string, unknown>)[list];
+  const name = Array.isArray(item) ? (item[index] as { name?: unknown } | undefined)?.name : undefined;
+  return typeof name === 'string' ? `${NAMED_LISTS[list]} "${name}"` : undefined;
+}
+
+const problem = (doc: unknown, steps: Step[], message: string): ContractProblem => ({ path: keyPath(steps), message, where: named(doc, steps) });
+
+function pointerSteps(pointer: string): Step[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function formatAjvError(doc: unknown, e: ErrorObject): ContractProblem | null {
+  const steps = pointerSteps(e.instancePath);
+  switch (e.keyword) {
+    case 'if': // reported through the `then` branch's own errors
+      return null;
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return problem(doc, [...steps, key], `unknown key "${key}"; allowed keys are ${allowed.join(', ')}`);
+    }
+    case 'required':
+      return problem(doc, steps, `missing required key "${String(e.params.missingProperty)}"`);
+    case 'enum':
+      return problem(doc, steps, `${JSON.stringify(e.data)} is not one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+    case 'const':
+      return problem(doc, steps, `must be ${JSON.stringify(e.params.allowedValue)}, got ${JSON.stringify(e.data)}`);
+    case 'type':
+      return problem(doc, steps, `must be of type ${String(e.params.type)}, got ${JSON.stringify(e.data)}`);
+    default:
+      return problem(doc, steps, e.message ?? e.keyword);
   }
-  if (e.keyword === 'enum') {
-    return `${where}: must be one of ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
-  }
-  return `${where}: ${e.message ?? e.keyword}`;
+}
+
+/** Orders problems by key path as the Python loader does (list items by index, then keys by name). */
+function byPath(a: ContractProblem, b: ContractProblem): number {
+  const steps = (p: string) => [...p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? `0${m[2].padStart(9, '0')}` : `1${m[1]}`));
+  const [x, y] = [steps(a.path), steps(b.path)];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  return x.length - y.length;
 }
 
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 function schemaValidator(dir: string) {
   if (!validator) {
     const schema = JSON.parse(readFileSync(join(dir, 'schema', 'contract.schema.json'), 'utf8'));
-    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    validator = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(schema);
   }
   return validator;
 }
 
-/** Cross-field checks the JSON Schema cannot express. */
-function semanticProblems(c: Contract, all: Map<string, Contract>): string[] {
-  const problems: string[] = [];
+/** (precision, scale) of a `decimal(p,s)` type, null for the other types; throws for a type neither engine can hold. */
+export function decimalSize(type: string): [number, number] | null {
+  if (['string', 'integer', 'bigint', 'boolean', 'date', 'timestamp', 'double'].includes(type)) return null;
+  const m = /^decimal\((\d+),(\d+)\)$/.exec(type);
+  if (!m) throw new Error(`unknown contract type "${type}"`);
+  const [precision, scale] = [Number(m[1]), Number(m[2])];
+  if (precision < 1 || precision > 38) throw new Error(`"${type}": decimal precision must be between 1 and 38`);
+  if (scale > precision) throw new Error(`"${type}": decimal scale cannot exceed its precision`);
+  return [precision, scale];
+}
+
+/** strptime directives a contract's date formats may use (both engines implement exactly these). */
+export const DATE_DIRECTIVES = ['Y', 'm', 'd', 'H', 'M', 'S'];
+
+/** Throws unless `fmt` uses only DATE_DIRECTIVES, %% and literal text, with at least one field. */
+export function checkDateFormat(fmt: string): void {
+  let fields = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    if (fmt[i] !== '%') continue;
+    const d = fmt[i + 1];
+    if (d === undefined) throw new Error(`format "${fmt}" ends with a lone "%"`);
+    if (DATE_DIRECTIVES.includes(d)) fields++;
+    else if (d !== '%') throw new Error(`format "${fmt}": %${d} is not supported; use %Y %m %d %H %M %S, %% and literal text`);
+    i++;
+  }
+  if (!fields) throw new Error(`format "${fmt}" has no date or time fields`);
+}
+
+/** Arguments of each derived function that name a column (or an earlier derived column). */
+const DERIVED_COLUMN_ARGS: Record<string, string[]> = {
+  ratio: ['numerator', 'denominator'],
+  date_diff_days: ['start', 'end'],
+  at_least: ['column'],
+  bucket: ['column'],
+  band: ['column'],
+  age_years: ['birth_date', 'at'],
+  year: ['column'],
+  month: ['column'],
+  lookup: ['key'],
+};
+
+/** Cross-field checks the JSON Schema cannot express (the Python loader makes the same ones). */
+function semanticProblems(c: Contract, all: Map<string, Contract>): ContractProblem[] {
+  const out: ContractProblem[] = [];
+  const add = (steps: Step[], message: string) => out.push(problem(c, steps, message));
   const names = new Set(c.columns.map((col) => col.name));
   const seen = new Set<string>();
-  for (const col of c.columns) {
-    if (seen.has(col.name)) problems.push(`columns: "${col.name}" is declared twice`);
+  c.columns.forEach((col, i) => {
+    if (seen.has(col.name)) add(['columns', i, 'name'], `"${col.name}" is declared twice`);
     seen.add(col.name);
-    if (col.pattern) {
+    try {
+      decimalSize(col.type);
+    } catch (err) {
+      add(['columns', i, 'type'], (err as Error).message);
+    }
+    if (col.pattern !== undefined) {
       try {
         new RegExp(col.pattern);
-      } catch {
-        problems.push(`columns.${col.name}.pattern: not a valid regular expression`);
+      } catch (err) {
+        add(['columns', i, 'pattern'], `not a valid regular expression (${(err as Error).message})`);
       }
     }
     if ((col.type === 'date' || col.type === 'timestamp') && c.kind === 'entity' && !col.cleanse?.formats?.length) {
-      problems.push(`columns.${col.name}: a ${col.type} column needs cleanse.formats`);
+      add(['columns', i, 'cleanse', 'formats'], `a ${col.type} column needs at least one format`);
     }
+    (col.cleanse?.formats ?? []).forEach((fmt, j) => {
+      try {
+        checkDateFormat(fmt);
+      } catch (err) {
+        add(['columns', i, 'cleanse', 'formats', j], (err as Error).message);
+      }
+    });
+  });
+  (c.derived ?? []).forEach((d, i) => {
+    try {
+      decimalSize(d.type);
+    } catch (err) {
+      add(['derived', i, 'type'], (err as Error).message);
+    }
+  });
+  const earlier = new Set<string>(); // a derived column may use those declared before it
+  (c.derived ?? []).forEach((d, i) => {
+    const at: Step[] = ['derived', i];
+    const a = d.args as Record<string, unknown>;
+    if (names.has(d.name) || earlier.has(d.name)) add([...at, 'name'], `"${d.name}" clashes with another column`);
+    for (const key of DERIVED_COLUMN_ARGS[d.function] ?? []) {
+      const v = a[key];
+      if (typeof v !== 'string' || (!names.has(v) && !earlier.has(v))) add([...at, 'args', key], `${JSON.stringify(v)} is not a column or an earlier derived column`);
+    }
+    if (d.function === 'bucket' || d.function === 'band') {
+      const bounds = a.bounds as number[];
+      const labels = a.labels as string[];
+      if (bounds.some((b, k) => k > 0 && bounds[k - 1]! >= b)) add([...at, 'args', 'bounds'], 'bounds must be strictly ascending');
+      if (labels.length !== bounds.length + 1) add([...at, 'args', 'labels'], `${bounds.length} bounds need ${bounds.length + 1} labels, got ${labels.length}`);
+    }
+    if (d.function === 'lookup') {
+      const [dataset, key, column] = [String(a.dataset), String(a.key), String(a.column)];
+      const target = all.get(dataset);
+      if (!target) add([...at, 'args', 'dataset'], `references unknown dataset ${JSON.stringify(dataset)}`);
+      else if (!(c.foreign_keys ?? []).some((fk) => fk.column === key && fk.references.dataset === dataset)) {
+        // the foreign key says which target column the lookup joins on
+        add([...at, 'args', 'key'], `no foreign key from ${JSON.stringify(key)} to ${JSON.stringify(dataset)}; declare one in foreign_keys, the lookup joins through it`);
+      } else if (!target.columns.some((col) => col.name === column)) add([...at, 'args', 'column'], `dataset ${JSON.stringify(dataset)} has no column ${JSON.stringify(column)}`);
+    }
+    earlier.add(d.name);
+  });
+  const known = new Set([...names, ...(c.derived ?? []).map((d) => d.name)]);
+  const need = (steps: Step[], col: string, pool = names, what = 'a column') => {
+    if (!pool.has(col)) add(steps, `"${col}" is not ${what}`);
+  };
+  c.primary_key.forEach((k, i) => need(['primary_key', i], k));
+  if (c.current_state) {
+    c.current_state.key.forEach((k, i) => need(['current_state', 'key', i], k));
+    need(['current_state', 'order_by'], c.current_state.order_by);
   }
-  const derivedNames = new Set<string>();
-  for (const d of c.derived ?? []) {
-    if (names.has(d.name) || derivedNames.has(d.name)) problems.push(`derived: "${d.name}" clashes with another column`);
-    derivedNames.add(d.name);
+  if (c.history) {
+    c.history.key.forEach((k, i) => need(['history', 'key', i], k));
+    need(['history', 'updated_at'], c.history.updated_at);
+    (c.history.tracked ?? []).forEach((k, i) => need(['history', 'tracked', i], k));
   }
-  const known = (n: string) => names.has(n) || derivedNames.has(n);
-  for (const k of c.primary_key) if (!names.has(k)) problems.push(`primary_key: "${k}" is not a column`);
-  for (const k of c.current_state?.key ?? []) if (!names.has(k)) problems.push(`current_state.key: "${k}" is not a column`);
-  if (c.current_state && !names.has(c.current_state.order_by)) problems.push(`current_state.order_by: "${c.current_state.order_by}" is not a column`);
-  if (c.history && !names.has(c.history.updated_at)) problems.push(`history.updated_at: "${c.history.updated_at}" is not a column`);
-  for (const p of c.partitioning ?? []) if (!known(p)) problems.push(`partitioning: "${p}" is neither a column nor a derived column`);
-  for (const fk of c.foreign_keys ?? []) {
-    if (!names.has(fk.column)) problems.push(`foreign_keys: "${fk.column}" is not a column`);
+  (c.partitioning ?? []).forEach((p, i) => need(['partitioning', i], p, known, 'a column or a derived column'));
+  (c.foreign_keys ?? []).forEach((fk, i) => {
+    need(['foreign_keys', i, 'column'], fk.column);
     const target = all.get(fk.references.dataset);
-    if (!target) problems.push(`foreign_keys.${fk.column}: references unknown dataset "${fk.references.dataset}"`);
+    if (!target) add(['foreign_keys', i, 'references', 'dataset'], `unknown dataset "${fk.references.dataset}"`);
     else if (!target.columns.some((col) => col.name === fk.references.column)) {
-      problems.push(`foreign_keys.${fk.column}: dataset "${fk.references.dataset}" has no column "${fk.references.column}"`);
+      add(['foreign_keys', i, 'references', 'column'], `dataset "${fk.references.dataset}" has no column "${fk.references.column}"`);
     }
-  }
-  for (const r of c.row_rules ?? []) {
-    for (const col of [...(r.columns ?? []), ...(r.terms ?? []), r.column, r.total, r.when?.column]) {
-      if (col !== undefined && !names.has(col)) problems.push(`row_rules.${r.name}: "${col}" is not a column`);
+  });
+  (c.row_rules ?? []).forEach((r, i) => {
+    const at: Step[] = ['row_rules', i];
+    const refs: Array<[Step[], string]> = [
+      ...(r.columns ?? []).map((col, j): [Step[], string] => [['columns', j], col]),
+      ...(r.terms ?? []).map((col, j): [Step[], string] => [['terms', j], col]),
+      ...(['column', 'total'] as const).filter((k) => r[k] !== undefined).map((k): [Step[], string] => [[k], r[k]!]),
+      ...(r.when ? [[['when', 'column'], r.when.column] as [Step[], string]] : []),
+    ];
+    for (const [steps, col] of refs) if (!names.has(col)) add([...at, ...steps], `"${col}" is not a column`);
+    if (r.kind === 'ordered' && (r.columns ?? []).length < 2) add([...at, 'columns'], 'an ordered rule needs at least two columns');
+    if ((r.kind === 'required_when' || r.kind === 'null_when') && (r.column === undefined || r.when === undefined)) add(at, `a ${r.kind} rule needs column and when`);
+    if (r.kind === 'sum_equals' && (!(r.terms ?? []).length || r.total === undefined)) add(at, 'a sum_equals rule needs terms and total');
+    if (r.when && names.has(r.when.column)) {
+      const allowed = c.columns.find((col) => col.name === r.when!.column)!.allowed_values;
+      r.when.in.forEach((v, j) => {
+        if (allowed && !allowed.includes(v)) add([...at, 'when', 'in', j], `"${v}" is not an allowed value of ${r.when!.column}`);
+      });
     }
-  }
-  return problems;
+  });
+  return out;
 }
 
 /** Loads and validates every contract in `dir`. Throws ContractError naming the file and the bad keys. */
@@ -99,11 +274,14 @@ export function loadContracts(dir: string = CONTRACTS_DIR): ContractSet {
     try {
       doc = parseYaml(readFileSync(path, 'utf8'));
     } catch (err) {
-      throw new ContractError(path, [`not valid YAML: ${(err as Error).message}`]);
+      throw new ContractError(path, [{ path: '(root)', message: `not valid YAML: ${(err as Error).message}` }]);
     }
-    if (!validate(doc)) throw new ContractError(path, (validate.errors ?? []).map(formatAjvError));
+    if (!validate(doc)) {
+      const problems = (validate.errors ?? []).map((e) => formatAjvError(doc, e)).filter((p): p is ContractProblem => p !== null);
+      throw new ContractError(path, [...new Map(problems.map((p) => [problemText(p), p])).values()].sort(byPath));
+    }
     const contract = doc as Contract;
-    if (`${contract.dataset}.yaml` !== f) throw new ContractError(path, [`dataset "${contract.dataset}" must live in ${contract.dataset}.yaml`]);
+    if (`${contract.dataset}.yaml` !== f) throw new ContractError(path, [{ path: 'dataset', message: `"${contract.dataset}" must live in ${contract.dataset}.yaml` }]);
     byName.set(contract.dataset, contract);
     fileOf.set(contract.dataset, path);
   }
@@ -112,7 +290,7 @@ export function loadContracts(dir: string = CONTRACTS_DIR): ContractSet {
     if (problems.length) throw new ContractError(fileOf.get(name)!, problems);
   }
   for (const name of ENTITY_ORDER) {
-    if (!byName.has(name)) throw new ContractError(join(dir, `${name}.yaml`), ['missing: every entity dataset needs a contract']);
+    if (!byName.has(name)) throw new ContractError(join(dir, `${name}.yaml`), [{ path: '(root)', message: 'missing; every entity dataset needs a contract' }]);
   }
   const contracts = [...byName.values()];
   return {
