@@ -59,6 +59,9 @@ try {
   } else {
     console.log('  up to date');
   }
+  step('Hadoop S3A jars for PySpark on s3:// lakes (cached outside the repository)');
+  // hfc_glue.jars owns the list, the SHA-1 sums and the cache folder; jobs and tests never download.
+  run(venvPython, ['-m', 'hfc_glue.jars', 'fetch'], { cwd: join(root, 'glue') });
   step('Browser for the end-to-end tests');
   // The UI tests drive a real Chromium through playwright-core. Playwright cannot download its own
   // browser here, so use the system one; install Debian's package when we can (as root, with apt).
