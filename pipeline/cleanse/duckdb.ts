@@ -172,30 +172,34 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     const sourceFileOf = (fileIndex: string) => `${literalArray(files.map((f) => f.key))}[${fileIndex} + 1]`;
     const workRel = `(SELECT file_row_number AS _pos, * FROM read_parquet(${literal(work)}, file_row_number = true))`;
 
-    // Exact duplicates (same raw fields) keep their first occurrence.
+    // Exact duplicates (same raw fields) keep their first occurrence, which may sit in another file.
     progress('resolving duplicates', 0.5);
     const typedCols = c.columns.map((col) => ident(col.name)).join(', ');
     await conn.run(`CREATE OR REPLACE TEMP TABLE dup_rows AS
-      SELECT _pos, kept_pos FROM (
-        SELECT _pos, first_value(_pos) OVER g AS kept_pos, row_number() OVER g AS rn
+      SELECT _pos, kept_pos, kept_file FROM (
+        SELECT _pos, first_value(_pos) OVER g AS kept_pos, first_value(_file_index) OVER g AS kept_file, row_number() OVER g AS rn
         FROM ${workRel}
         WHERE _row_hash IN (SELECT _row_hash FROM read_parquet(${literal(work)}) GROUP BY 1 HAVING count(*) > 1)
         WINDOW g AS (PARTITION BY _row_hash, ${typedCols}, _original ORDER BY _pos))
       WHERE rn > 1`);
-    // A key repeated among valid rows (or already loaded in an earlier batch, for versioned data) is rejected after its first occurrence.
+    // A key repeated among valid rows (or already loaded in an earlier batch, for versioned data) is
+    // rejected after its first occurrence. A row both repeated and already loaded is reported once,
+    // as already loaded (every occurrence of such a key is).
     const pk = c.primary_key.map(ident).join(', ');
     const priorFiles = prior.flatMap((m) => m.datasets[c.dataset]?.files ?? []).map((k) => lake.uri(k));
-    const earlier = c.current_state && priorFiles.length
-      ? `UNION ALL SELECT v._pos, NULL AS kept_pos FROM valid v WHERE (${pk}) IN (SELECT (${pk}) FROM read_parquet(${literalArray(priorFiles)}, hive_partitioning = false))`
-      : '';
+    const loaded = c.current_state && priorFiles.length
+      ? `SELECT v._pos FROM valid v WHERE (${pk}) IN (SELECT (${pk}) FROM read_parquet(${literalArray(priorFiles)}, hive_partitioning = false))`
+      : 'SELECT NULL::BIGINT AS _pos WHERE false';
     await conn.run(`CREATE OR REPLACE TEMP TABLE dup_keys AS
-      WITH valid AS (SELECT _pos, hash(${pk}) AS _kh, ${pk} FROM ${workRel} WHERE _check IS NULL AND _pos NOT IN (SELECT _pos FROM dup_rows))
-      SELECT _pos, kept_pos FROM (
-        SELECT _pos, first_value(_pos) OVER g AS kept_pos, row_number() OVER g AS rn
+      WITH valid AS (SELECT _pos, _file_index, hash(${pk}) AS _kh, ${pk} FROM ${workRel} WHERE _check IS NULL AND _pos NOT IN (SELECT _pos FROM dup_rows)),
+      loaded AS (${loaded})
+      SELECT _pos, NULL::BIGINT AS kept_pos, NULL::INTEGER AS kept_file FROM loaded
+      UNION ALL
+      SELECT _pos, kept_pos, kept_file FROM (
+        SELECT _pos, first_value(_pos) OVER g AS kept_pos, first_value(_file_index) OVER g AS kept_file, row_number() OVER g AS rn
         FROM valid WHERE _kh IN (SELECT _kh FROM valid GROUP BY 1 HAVING count(*) > 1)
         WINDOW g AS (PARTITION BY ${pk} ORDER BY _pos))
-      WHERE rn > 1
-      ${earlier}`);
+      WHERE rn > 1 AND _pos NOT IN (SELECT _pos FROM loaded)`);
     req.signal?.throwIfAborted();
 
     // Curated rows with derived columns, partitioned as the contract says.
@@ -242,7 +246,8 @@ export class DuckDBCleanseEngine implements CleanseEngine {
           ${lineOf('w._pos', 'w._file_index')}::BIGINT AS line_number,
           coalesce(w._reason, 'DUPLICATE_KEY') AS reason,
           coalesce(w._reason_detail, 'key (' || concat_ws(', ', ${c.primary_key.map((k) => `w.${ident(k)}::VARCHAR`).join(', ')}) || ') '
-            || CASE WHEN k.kept_pos IS NULL THEN 'was already loaded by an earlier batch' ELSE 'already appears on line ' || ${lineOf('k.kept_pos', 'w._file_index')} END) AS reason_detail,
+            || CASE WHEN k.kept_pos IS NULL THEN 'was already loaded by an earlier batch'
+                 ELSE 'already appears on line ' || ${lineOf('k.kept_pos', 'k.kept_file')} || CASE WHEN k.kept_file <> w._file_index THEN ' of ' || ${sourceFileOf('k.kept_file')} ELSE '' END END) AS reason_detail,
           coalesce(w._original, o._original) AS original_values, now()::TIMESTAMP AS quarantined_at
         FROM ${workRel} w
           LEFT JOIN dup_keys k ON k._pos = w._pos
@@ -252,7 +257,7 @@ export class DuckDBCleanseEngine implements CleanseEngine {
       ) TO ${literal(staging(quarantineKey))} (FORMAT parquet, COMPRESSION zstd)`);
     const duplicatesRemoved = await queryNumber(conn, `COPY (
         SELECT ${batch}::INTEGER AS batch_id, ${literal(c.dataset)} AS dataset, ${sourceFileOf('w._file_index')} AS source_file,
-          ${lineOf('d._pos', 'w._file_index')}::BIGINT AS line_number, ${lineOf('d.kept_pos', 'w._file_index')}::BIGINT AS duplicate_of_line
+          ${lineOf('d._pos', 'w._file_index')}::BIGINT AS line_number, ${lineOf('d.kept_pos', 'd.kept_file')}::BIGINT AS duplicate_of_line
         FROM dup_rows d JOIN ${workRel} w ON w._pos = d._pos ORDER BY d._pos
       ) TO ${literal(staging(duplicatesKey))} (FORMAT parquet, COMPRESSION zstd)`);
 
