@@ -171,7 +171,7 @@ def _first_occurrence(rows: DataFrame, by: Sequence[str]) -> DataFrame:
     )
 
 
-def exact_duplicates(work: DataFrame, c: Contract) -> DataFrame:
+def _exact_duplicates(work: DataFrame, c: Contract) -> DataFrame:
     """Rows whose raw fields repeat an earlier row's exactly: position, kept_file, kept_line.
     Only rows sharing a hash are compared field by field (through their typed values and, for
     rejected rows, their original text, as the DuckDB engine does)."""
@@ -181,13 +181,12 @@ def exact_duplicates(work: DataFrame, c: Contract) -> DataFrame:
     return _first_occurrence(candidates, by)
 
 
-def repeated_keys(work: DataFrame, duplicates: DataFrame, c: Contract, loaded_keys: DataFrame | None) -> DataFrame:
-    """Valid rows (not exact duplicates) whose primary key repeats: position, kept_file, kept_line.
-    With loaded_keys (the keys of earlier batches, for versioned data), every valid row whose key
-    was already loaded is one too, with kept_* NULL; a row both repeated and already loaded counts
-    once, as already loaded."""
+def _repeated_keys(valid: DataFrame, c: Contract, loaded_keys: DataFrame | None) -> DataFrame:
+    """Valid rows whose primary key repeats: position, kept_file, kept_line. With loaded_keys
+    (the keys of earlier batches, for versioned data), every valid row whose key was already
+    loaded is one too, with kept_* NULL; a row both repeated and already loaded counts once, as
+    already loaded."""
     pk = list(c.primary_key)
-    valid = work.where(F.col("_check").isNull()).join(duplicates.select(*POSITION), list(POSITION), "left_anti").select(*POSITION, *pk)
     null_kept = [F.lit(None).cast("int").alias("kept_file"), F.lit(None).cast("bigint").alias("kept_line")]
     if loaded_keys is not None:
         loaded = valid.join(F.broadcast(loaded_keys.select(*pk).distinct()), pk, "left_semi").select(*POSITION, *null_kept)
@@ -199,27 +198,34 @@ def repeated_keys(work: DataFrame, duplicates: DataFrame, c: Contract, loaded_ke
     return loaded.unionByName(within.join(loaded.select(*POSITION), list(POSITION), "left_anti"))
 
 
+def decide(work: DataFrame, c: Contract, loaded_keys: DataFrame | None) -> DataFrame:
+    """The work rows with what becomes of each: _status is 'curated', 'quarantined' (a failed
+    check or a repeated key) or 'duplicate' (an exact copy of an earlier row, whose position is in
+    _dup_file/_dup_line); _key_repeated marks rows rejected for their key, with the first
+    occurrence in _key_file/_key_line (NULL when the key was already loaded)."""
+    dups = _exact_duplicates(work, c).select(*POSITION, F.col("kept_file").alias("_dup_file"), F.col("kept_line").alias("_dup_line"))
+    valid = work.where(F.col("_check").isNull()).join(dups.select(*POSITION), list(POSITION), "left_anti").select(*POSITION, *c.primary_key)
+    keys = _repeated_keys(valid, c, loaded_keys).select(
+        *POSITION, F.col("kept_file").alias("_key_file"), F.col("kept_line").alias("_key_line"), F.lit(True).alias("_key_repeated")
+    )
+    decided = work.join(dups, list(POSITION), "left").join(keys, list(POSITION), "left")
+    status = (
+        F.when(F.col("_dup_line").isNotNull(), F.lit("duplicate"))
+        .when(F.col("_check").isNotNull() | F.col("_key_repeated").isNotNull(), F.lit("quarantined"))
+        .otherwise(F.lit("curated"))
+    )
+    return decided.withColumn("_status", status)
+
+
 def _source_file(file_keys: Sequence[str], index: Column) -> Column:
     return F.element_at(F.array(*[F.lit(k) for k in file_keys]), index + 1)
 
 
-def curated_rows(
-    work: DataFrame,
-    duplicates: DataFrame,
-    repeated: DataFrame,
-    c: Contract,
-    lookups: Mapping[str, DataFrame],
-    batch: int,
-    file_keys: Sequence[str],
-) -> DataFrame:
-    """Valid rows that are neither duplicates nor repeated keys, with derived and lineage columns,
-    in curated_file_schema order plus the partition columns. `lookups[dataset]` holds the
-    looked-up dataset's key (`key`) and the columns derived lookups read."""
-    rows = (
-        work.where(F.col("_check").isNull())
-        .join(duplicates.select(*POSITION), list(POSITION), "left_anti")
-        .join(repeated.select(*POSITION), list(POSITION), "left_anti")
-    )
+def curated_rows(decided: DataFrame, c: Contract, lookups: Mapping[str, DataFrame], batch: int, file_keys: Sequence[str]) -> DataFrame:
+    """Curated rows with derived and lineage columns, in curated_file_schema order plus the
+    partition columns. `lookups[dataset]` holds the looked-up dataset's key (`key`) and the
+    columns derived lookups read."""
+    rows = decided.where(F.col("_status") == "curated")
     for dataset, (key_column, columns) in lookup_columns(c).items():
         table = lookups[dataset].select(F.col("key").alias(f"__lk_{dataset}"), *[F.col(col).alias(lookup_alias(dataset, col)) for col in columns])
         rows = rows.join(F.broadcast(table), F.col(key_column) == F.col(f"__lk_{dataset}"), "left").drop(f"__lk_{dataset}")
@@ -231,32 +237,21 @@ def curated_rows(
     return rows.select(*curated_file_schema(c).fieldNames(), *c.partitioning)
 
 
-def quarantine_rows(
-    work: DataFrame,
-    duplicates: DataFrame,
-    repeated: DataFrame,
-    repeated_originals: DataFrame,
-    c: Contract,
-    batch: int,
-    file_keys: Sequence[str],
-) -> DataFrame:
-    """Rejected rows and rows with a repeated key, in position order, as QUARANTINE_SCHEMA.
-    `repeated_originals` holds position and _original of the repeated-key rows."""
-    keyed = repeated.join(repeated_originals, list(POSITION), "left").select(
-        *POSITION, "kept_file", "kept_line", F.col("_original").alias("_key_original"), F.lit(True).alias("_repeated")
+def quarantine_rows(decided: DataFrame, key_originals: DataFrame, c: Contract, batch: int, file_keys: Sequence[str]) -> DataFrame:
+    """Quarantined rows in position order, as QUARANTINE_SCHEMA, in one partition.
+    `key_originals` holds position and _original of the rows rejected for a repeated key (valid
+    rows keep no copy of their raw fields)."""
+    rows = decided.where(F.col("_status") == "quarantined").join(
+        key_originals.select(*POSITION, F.col("_original").alias("_key_original")), list(POSITION), "left"
     )
-    rows = work.join(duplicates.select(*POSITION), list(POSITION), "left_anti").join(keyed, list(POSITION), "left")
-    rows = rows.where(F.col("_check").isNotNull() | F.col("_repeated").isNotNull())
     key_text = F.concat_ws(", ", *[F.col(k).cast("string") for k in c.primary_key])
-    kept_where = F.when(
-        F.col("kept_file") != F.col("_file_index"), F.concat(F.lit(" of "), _source_file(file_keys, F.col("kept_file")))
-    ).otherwise(F.lit(""))
+    kept_where = F.when(F.col("_key_file") != F.col("_file_index"), F.concat(F.lit(" of "), _source_file(file_keys, F.col("_key_file")))).otherwise(F.lit(""))
     key_detail = F.concat(
         F.lit("key ("),
         key_text,
         F.lit(") "),
-        F.when(F.col("kept_line").isNull(), F.lit("was already loaded by an earlier batch")).otherwise(
-            F.concat(F.lit("already appears on line "), F.col("kept_line").cast("string"), kept_where)
+        F.when(F.col("_key_line").isNull(), F.lit("was already loaded by an earlier batch")).otherwise(
+            F.concat(F.lit("already appears on line "), F.col("_key_line").cast("string"), kept_where)
         ),
     )
     out = rows.select(
@@ -270,20 +265,18 @@ def quarantine_rows(
         F.current_timestamp().cast("timestamp_ntz").alias("quarantined_at"),
         *POSITION,
     )
-    return out.orderBy(*POSITION).select(*QUARANTINE_SCHEMA.fieldNames())
+    return out.coalesce(1).sortWithinPartitions(*POSITION).select(*QUARANTINE_SCHEMA.fieldNames())
 
 
-def duplicate_rows(duplicates: DataFrame, c: Contract, batch: int, file_keys: Sequence[str]) -> DataFrame:
-    """Removed exact duplicates in position order, as DUPLICATES_SCHEMA: the line of the copy kept
-    is a line of its own file."""
-    return (
-        duplicates.orderBy(*POSITION)
-        .select(
-            F.lit(batch).cast("int").alias("batch_id"),
-            F.lit(c.dataset).alias("dataset"),
-            _source_file(file_keys, F.col("_file_index")).alias("source_file"),
-            F.col("_line").cast("bigint").alias("line_number"),
-            F.col("kept_line").cast("bigint").alias("duplicate_of_line"),
-        )
-        .select(*DUPLICATES_SCHEMA.fieldNames())
+def duplicate_rows(decided: DataFrame, c: Contract, batch: int, file_keys: Sequence[str]) -> DataFrame:
+    """Removed exact duplicates in position order, as DUPLICATES_SCHEMA, in one partition: the
+    line of the copy kept is a line of its own file."""
+    rows = decided.where(F.col("_status") == "duplicate").select(
+        F.lit(batch).cast("int").alias("batch_id"),
+        F.lit(c.dataset).alias("dataset"),
+        _source_file(file_keys, F.col("_file_index")).alias("source_file"),
+        F.col("_line").cast("bigint").alias("line_number"),
+        F.col("_dup_line").cast("bigint").alias("duplicate_of_line"),
+        *POSITION,
     )
+    return rows.coalesce(1).sortWithinPartitions(*POSITION).select(*DUPLICATES_SCHEMA.fieldNames())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -24,21 +25,21 @@ from hfc_glue.cleanse import (
     POSITION,
     ForeignKeyFrame,
     curated_rows,
+    decide,
     duplicate_rows,
-    exact_duplicates,
     original_values_sql,
     parse_lines,
     quarantine_rows,
-    repeated_keys,
     validate,
 )
 from hfc_glue.commit import commit, curated_manifests, iso_now, new_txn, recover_staging, stage_manifest
-from hfc_glue.contracts import ENTITY_ORDER, Contract, ContractSet
+from hfc_glue.contracts import ENTITY_ORDER, Contract, ContractSet, load_contracts
 from hfc_glue.derived import lookup_columns
 from hfc_glue.errors import InputFileError, JobError
 from hfc_glue.job_log import JobLog
+from hfc_glue.job_runtime import Argument, run_job
 from hfc_glue.lake import Lake, Zones
-from hfc_glue.raw_files import RawFile, inspect_files, read_lines
+from hfc_glue.raw_files import RawFile, inspect_files, line_offsets, read_lines
 from hfc_glue.reference_data import read_reference, sql_value
 from hfc_glue.spark_schema import spark_type
 
@@ -137,61 +138,64 @@ class _Batch:
         return sorted(files)
 
     def cleanse(self, c: Contract) -> dict[str, Any]:
-        log, lake = self.log, self.lake
+        log, lake, spark = self.log, self.lake, self.spark
         entry = self.raw["datasets"].get(c.dataset)
         if not entry or not entry.get("files"):
             raise JobError(f"Batch {self.batch} landed no {c.dataset} files (see {Zones.raw_manifest(self.batch)});", "ingest the batch again.")
         files: list[RawFile] = inspect_files(lake, c, entry["files"])
         file_keys = [f.key for f in files]
+        offsets = {f.key: line_offsets(spark, lake, f) for f in files}
         fk_frames, lookups = self.targets(c)
 
         # Pass 1: validate, clean and type every row into the work file.
         log.progress(c.dataset, "validating rows", 0.1)
-        work_key = self.staged(f"work/{c.dataset}.parquet")
-        validate(parse_lines(read_lines(self.spark, lake, files), c), c, fk_frames).write.mode("overwrite").parquet(lake.uri(work_key))
-        work = self.spark.read.parquet(lake.uri(work_key))
-        bad = work.where(F.col("_problem").isNotNull()).select(*POSITION, "_problem").orderBy(*POSITION).first()
-        if bad is not None:
-            problem, hint = LINE_PROBLEMS[bad["_problem"]]
-            raise InputFileError(file_keys[bad["_file_index"]], int(bad["_line"]), problem, hint, c.dataset)
+        work_uri = lake.uri(self.staged(f"work/{c.dataset}.parquet"))
+        validate(parse_lines(read_lines(spark, lake, files, offsets), c), c, fk_frames).write.mode("overwrite").parquet(work_uri)
+        work = spark.read.parquet(work_uri)
+        self.check_lines(work, c, files)
 
         # Exact duplicates keep their first occurrence; repeated keys (and versions already loaded) are rejected.
         log.progress(c.dataset, "resolving duplicates", 0.5)
-        dups_key = self.staged(f"work/{c.dataset}_duplicates.parquet")
-        exact_duplicates(work, c).write.mode("overwrite").parquet(lake.uri(dups_key))
-        dups = self.spark.read.parquet(lake.uri(dups_key))
         loaded = None
         if c.current_state is not None:
             loaded = self._parquet([lake.uri(k) for m in self.prior for k in m["datasets"].get(c.dataset, {}).get("files", [])])
-        keys_key = self.staged(f"work/{c.dataset}_repeated_keys.parquet")
-        repeated_keys(work, dups, c, loaded).write.mode("overwrite").parquet(lake.uri(keys_key))
-        repeated = self.spark.read.parquet(lake.uri(keys_key))
+        decided_uri = lake.uri(self.staged(f"work/{c.dataset}_decided.parquet"))
+        decide(work, c, loaded).write.mode("overwrite").parquet(decided_uri)
+        decided = spark.read.parquet(decided_uri)
+        counts = {r["_status"]: int(r["count"]) for r in decided.groupBy("_status").count().collect()}
+        by_reason = {
+            r["reason"]: int(r["count"])
+            for r in decided.where(F.col("_status") == "quarantined")
+            .groupBy(F.coalesce(F.col("_reason"), F.lit("DUPLICATE_KEY")).alias("reason"))
+            .count()
+            .orderBy("reason")
+            .collect()
+        }
 
         log.progress(c.dataset, "writing curated parquet", 0.6)
-        curated_files = self.write_curated(curated_rows(work, dups, repeated, c, lookups, self.batch, file_keys), c)
+        curated_files = self.write_curated(curated_rows(decided, c, lookups, self.batch, file_keys), c)
 
         # Quarantine: rejected rows with reason and original fields; removed duplicates listed beside them.
         log.progress(c.dataset, "writing quarantine", 0.85)
         q_prefix = Zones.quarantine(c.dataset, self.batch)
         quarantine_key = f"{q_prefix}quarantine_{self.suffix}.parquet"
         duplicates_key = f"{q_prefix}duplicates_{self.suffix}.parquet"
-        # Valid rows rejected for a repeated key kept no copy of their raw fields: read those lines again.
-        originals = (
-            parse_lines(read_lines(self.spark, lake, files), c)
-            .join(F.broadcast(repeated.select(*POSITION)), list(POSITION), "left_semi")
-            .selectExpr(*POSITION, f"{original_values_sql(c)} AS _original")
-        )
-        self.write_single(quarantine_rows(work, dups, repeated, originals, c, self.batch, file_keys), quarantine_key)
-        self.write_single(duplicate_rows(dups, c, self.batch, file_keys), duplicates_key)
-
-        quarantine = self.spark.read.parquet(lake.uri(self.staged(quarantine_key)))
-        by_reason = {r["reason"]: int(r["count"]) for r in quarantine.groupBy("reason").count().orderBy("reason").collect()}
-        curated_count = self.spark.read.parquet(*[lake.uri(self.staged(k)) for k in curated_files]).count() if curated_files else 0
+        repeated = decided.where(F.col("_key_repeated").isNotNull()).select(*POSITION)
+        key_originals = repeated.select(*POSITION, F.lit(None).cast("string").alias("_original"))
+        if by_reason.get("DUPLICATE_KEY"):
+            # valid rows rejected for a repeated key kept no copy of their raw fields: read those lines again
+            key_originals = (
+                parse_lines(read_lines(spark, lake, files, offsets), c)
+                .join(F.broadcast(repeated), list(POSITION), "left_semi")
+                .selectExpr(*POSITION, f"{original_values_sql(c)} AS _original")
+            )
+        self.write_single(quarantine_rows(decided, key_originals, c, self.batch, file_keys), quarantine_key)
+        self.write_single(duplicate_rows(decided, c, self.batch, file_keys), duplicates_key)
         result = {
-            "raw_rows": work.count(),
-            "curated_rows": curated_count,
-            "quarantined_rows": sum(by_reason.values()),
-            "duplicates_removed": dups.count(),
+            "raw_rows": sum(f.rows for f in files),
+            "curated_rows": counts.get("curated", 0),
+            "quarantined_rows": counts.get("quarantined", 0),
+            "duplicates_removed": counts.get("duplicate", 0),
             "quarantine_by_reason": by_reason,
             "files": curated_files,
             "quarantine_files": [quarantine_key],
@@ -205,6 +209,23 @@ class _Batch:
             quarantine=by_reason,
         )
         return result
+
+    def check_lines(self, work: DataFrame, c: Contract, files: list[RawFile]) -> None:
+        """Fails on the first line no row could be read from, and on a file whose line count is
+        no longer the raw manifest's (one pass over the work file)."""
+        summary = {
+            int(r["_file_index"]): r
+            for r in work.groupBy("_file_index").agg(F.count("*").alias("rows"), F.min(F.when(F.col("_problem").isNotNull(), F.col("_line"))).alias("bad")).collect()
+        }
+        for f in files:
+            found = summary.get(f.index)
+            rows = int(found["rows"]) if found is not None else 0
+            if found is not None and found["bad"] is not None:
+                problem = work.where((F.col("_file_index") == f.index) & (F.col("_line") == found["bad"])).select("_problem").first()["_problem"]
+                text, hint = LINE_PROBLEMS[problem]
+                raise InputFileError(f.key, int(found["bad"]), text, hint, c.dataset)
+            if rows != f.rows:
+                raise InputFileError(f.key, None, f"the raw manifest records {f.rows} rows but the file now has {rows}", "The raw zone is immutable: land the batch again (claims run --stages ingest --force).", c.dataset)
 
 
 def cleanse_batch(spark: SparkSession, lake: Lake, contracts: ContractSet, batch: int, log: JobLog) -> dict[str, Any]:
@@ -232,3 +253,23 @@ def cleanse_batch(spark: SparkSession, lake: Lake, contracts: ContractSet, batch
     manifest = commit(lake, txn)
     log.emit("info", "committed", manifest_key=Zones.curated_manifest(batch), txn=txn, seconds=round(time.perf_counter() - started, 3))
     return manifest
+
+
+ARGUMENTS = (
+    Argument("lake", "lake root: a folder, file:///..., s3a://bucket/prefix (local) or s3://bucket/prefix (Glue)"),
+    Argument("batch", "batch number to cleanse (its raw manifest must exist)"),
+    Argument("contracts_dir", "dataset contracts folder (default: the contracts inside the package)", required=False),
+)
+
+
+def main(argv: list[str]) -> int:
+    """Entry of glue/jobs/cleanse.py."""
+
+    def body(spark: SparkSession, args: Mapping[str, Any], log: JobLog) -> None:
+        try:
+            batch = int(str(args["batch"]))
+        except ValueError:
+            raise JobError(f"--batch must be a whole number, got {args['batch']!r}.") from None
+        cleanse_batch(spark, Lake(spark, str(args["lake"])), load_contracts(args.get("contracts_dir")), batch, log)
+
+    return run_job("cleanse", argv, ARGUMENTS, body, s3=lambda args: str(args["lake"]).startswith("s3a://"))

@@ -9,7 +9,7 @@ partition then turns that into the physical line number, however many tasks read
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
@@ -28,6 +28,7 @@ class RawFile:
     index: int
     key: str  # lake key, recorded as the source file
     rows: int  # data rows the raw manifest recorded at landing
+    bytes: int
     crlf: bool  # lines end in CR LF (decided by the header line, as the CSV reader decides)
 
 
@@ -65,32 +66,53 @@ def inspect_files(lake: Lake, c: Contract, entries: Sequence[dict]) -> list[RawF
             raise InputFileError(entry["key"], None, "file is empty (expected at least a header line)", "Land the batch again from a complete extract.", c.dataset)
         first = head.split("\n", 1)[0]
         check_header(first.removesuffix("\r").removeprefix("\ufeff"), c, entry["key"])
-        files.append(RawFile(index, entry["key"], int(entry["rows"]), first.endswith("\r")))
+        files.append(RawFile(index, entry["key"], int(entry["rows"]), int(entry["bytes"]), first.endswith("\r")))
     return files
 
 
-def read_lines(spark: SparkSession, lake: Lake, files: Sequence[RawFile]) -> DataFrame:
+def _ids(spark: SparkSession, lake: Lake, f: RawFile) -> DataFrame:
+    text = spark.read.option("lineSep", "\n").text(lake.uri(f.key))
+    return text.select(F.monotonically_increasing_id().alias("_mid"), F.col("value").alias("_text"))
+
+
+def single_split_limit(spark: SparkSession) -> int:
+    """Files up to this size are read as one split (one partition): Spark cuts files into
+    maxPartitionBytes splits and, with openCostInBytes at least as large (as SQL_CONF sets it),
+    never packs two into a partition. 0 when the session does not guarantee that."""
+    conf = spark._jsparkSession.sessionState().conf()  # noqa: SLF001 - typed access to the resolved sizes
+    limit = int(conf.filesMaxPartitionBytes())
+    return limit if int(conf.filesOpenCostInBytes()) >= limit else 0
+
+
+def line_offsets(spark: SparkSession, lake: Lake, f: RawFile) -> dict[int, int]:
+    """Lines before each partition (split) of a file, by partition index. A file of one split
+    needs no pass over it; a larger one is counted once per split. Raises InputFileError when the
+    file no longer has the lines the raw manifest says."""
+    if f.bytes <= single_split_limit(spark):
+        return {0: 0}
+    counts = sorted((int(r[0]), int(r[1])) for r in _ids(spark, lake, f).groupBy(F.shiftright("_mid", _ROW_BITS)).count().collect())
+    total = sum(n for _, n in counts)
+    if total - 1 != f.rows:
+        raise InputFileError(
+            f.key, None, f"the raw manifest records {f.rows} rows but the file now has {max(total - 1, 0)}", "The raw zone is immutable: land the batch again (claims run --stages ingest --force)."
+        )
+    offsets, before = {}, 0
+    for part, n in counts:
+        offsets[part] = before
+        before += n
+    return offsets
+
+
+def read_lines(spark: SparkSession, lake: Lake, files: Sequence[RawFile], offsets: Mapping[str, Mapping[int, int]]) -> DataFrame:
     """Every data line of the files: _file_index, _line (physical line number, the header is
     line 1), _text (without the \\n; a CR LF file's \\r is still on), _crlf and _last (the file's
-    last line). Raises InputFileError when a file no longer has the lines the raw manifest says."""
+    last line). `offsets[key]` is line_offsets() of each file."""
     frames = []
     for f in files:
-        text = spark.read.option("lineSep", "\n").text(lake.uri(f.key))
-        ids = text.select(F.monotonically_increasing_id().alias("_mid"), F.col("value").alias("_text"))
-        counts = sorted((int(r[0]), int(r[1])) for r in ids.groupBy(F.shiftright("_mid", _ROW_BITS)).count().collect())
-        total = sum(n for _, n in counts)
-        if total - 1 != f.rows:
-            raise InputFileError(
-                f.key, None, f"the raw manifest records {f.rows} rows but the file now has {max(total - 1, 0)}", "The raw zone is immutable: land the batch again (claims run --stages ingest --force)."
-            )
-        offsets, before = {}, 0
-        for part, n in counts:
-            offsets[part] = before
-            before += n
-        offset = F.create_map(*[x for part, start in offsets.items() for x in (F.lit(part), F.lit(start))])
+        offset = F.create_map(*[x for part, start in offsets[f.key].items() for x in (F.lit(part), F.lit(start))])
         line = offset[F.shiftright("_mid", _ROW_BITS)] + F.col("_mid").bitwiseAND(F.lit((1 << _ROW_BITS) - 1)) + 1
         frames.append(
-            ids.select(
+            _ids(spark, lake, f).select(
                 F.lit(f.index).alias("_file_index"),
                 line.cast("bigint").alias("_line"),
                 F.col("_text"),

@@ -34,6 +34,10 @@ SQL_CONF: Mapping[str, str] = {
     "spark.sql.parquet.compression.codec": "snappy",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+    # a split is never packed with another file's, so a file below the split size is one
+    # partition and needs no counting pass for its line numbers (raw_files.line_offsets)
+    "spark.sql.files.maxPartitionBytes": str(128 << 20),
+    "spark.sql.files.openCostInBytes": str(128 << 20),
 }
 
 # Hadoop settings for every lake: no _SUCCESS markers or .crc side files in the lake (the curated
@@ -91,8 +95,11 @@ class LocalSession:
     shuffle_partitions: int = 4
     s3: S3Endpoint | None = None  # set when the lake is s3a://
     app_name: str = "hfc-glue"
-    # largest split of a raw file one task reads; smaller values only serve tests of split files
-    max_partition_bytes: str = "128m"
+    # largest split of a raw file one task reads, in bytes (SQL_CONF's when None); smaller values
+    # serve tests of files read by several tasks
+    max_partition_bytes: int | None = None
+    # extra JVM options for the driver (the executors share its JVM in local mode)
+    java_options: tuple[str, ...] = ()
 
     def build(self) -> "SparkSession":
         # Spark binds the driver to the first non-loopback address unless told otherwise.
@@ -110,12 +117,15 @@ class LocalSession:
             .config("spark.driver.memory", self.driver_memory)
             .config("spark.sql.shuffle.partitions", str(self.shuffle_partitions))
             .config("spark.default.parallelism", str(self.cores))
-            .config("spark.sql.files.maxPartitionBytes", self.max_partition_bytes)
+
             .config("spark.sql.adaptive.enabled", "true")
-            .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={LOG4J2_CONFIG.as_uri()}")
+            .config("spark.driver.extraJavaOptions", " ".join([f"-Dlog4j.configurationFile={LOG4J2_CONFIG.as_uri()}", *self.java_options]))
         )
         for key, value in SQL_CONF.items():
             builder = builder.config(key, value)
+        if self.max_partition_bytes is not None:
+            builder = builder.config("spark.sql.files.maxPartitionBytes", str(self.max_partition_bytes))
+            builder = builder.config("spark.sql.files.openCostInBytes", str(self.max_partition_bytes))
         for key, value in HADOOP_CONF.items():
             builder = builder.config(f"spark.hadoop.{key}", value)
         if self.s3 is not None:

@@ -33,7 +33,7 @@ def spark() -> Iterator["SparkSession"]:
         shuffle_partitions=2,
         s3=S3Endpoint() if not jars.missing() else None,
         app_name="hfc-glue-tests",
-        max_partition_bytes="256k",
+        max_partition_bytes=256 << 10,
     ).build()
     yield session
     session.stop()

@@ -17,13 +17,14 @@ export interface RawFile {
 }
 
 /**
- * SQL: every raw row of the files as text, with the index of its file. Row order is file order
- * then line order, and the validation pass keeps it (no hash joins), so a row's position in the
- * work file gives its line number without a serial row_number() over the scan.
+ * SQL: every raw row of the files as text, with the index of its file (RawFile.index). Scanning
+ * one file, row order is line order, and the validation pass keeps it (no hash joins), so a row's
+ * position in its work file gives its line number without a serial row_number() over the scan.
  */
 export function rawScanSql(c: Contract, files: RawFile[]): string {
   const columns = [...c.columns.map((col) => col.name), ...EXTRA_COLUMNS].map((n) => `${literal(n)}: 'VARCHAR'`).join(', ');
-  return `SELECT file_index::INTEGER AS _file_index, *
+  const index = files.length === 1 ? String(files[0]!.index) : `[${files.map((f) => f.index).join(', ')}][file_index + 1]`;
+  return `SELECT (${index})::INTEGER AS _file_index, *
     FROM read_csv([${files.map((f) => literal(f.uri)).join(', ')}], header = true, delim = ${literal(c.source.delimiter)}, quote = ${literal(c.source.quote ?? '"')},
       escape = ${literal(c.source.quote ?? '"')}, columns = {${columns}}, auto_detect = false, null_padding = true, nullstr = ${literal(PAD)})`;
 }
@@ -90,7 +91,10 @@ function typedSql(col: Column, nullValues: string[]): string {
   if (col.type === 'date' || col.type === 'timestamp') {
     const formats = col.cleanse?.formats ?? [col.type === 'date' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S'];
     const parsed = formats.map((f) => `try_strptime(${raw}, ${literal(f)})${col.type === 'date' ? '::DATE' : ''}`);
-    return parsed.length === 1 ? parsed[0]! : `coalesce(${parsed.join(', ')})`;
+    const value = parsed.length === 1 ? parsed[0]! : `coalesce(${parsed.join(', ')})`;
+    // DuckDB's strptime reads the words infinity, -infinity and epoch as 1900-01-01 with any format
+    const word = `lower(trim(${raw}, ' \t\n\r' || chr(11) || chr(12))) IN ('infinity', '-infinity', 'epoch')`;
+    return `(CASE WHEN ${value} = ${col.type === 'date' ? "DATE '1900-01-01'" : "TIMESTAMP '1900-01-01'"} AND ${word} THEN NULL ELSE ${value} END)`;
   }
   const shape = NUMBER_TEXT[col.type === 'double' ? 'double' : col.type.startsWith('decimal') ? 'decimal' : 'integer'];
   let stripped = slowTextSql(col, nullValues);
