@@ -71,6 +71,10 @@ class Lake:
         conf = spark.sparkContext._jsc.hadoopConfiguration()  # noqa: SLF001
         self._fs = self._jvm.org.apache.hadoop.fs.Path(self.root).getFileSystem(conf)
         self._local = self.root.startswith("file:")
+        if self._local:
+            # Hadoop's local file system writes a .crc beside every file; the lake holds only what
+            # the manifests list. The instance is cached per JVM, so Spark's writers share it.
+            self._fs.setWriteChecksum(False)
 
     def uri(self, key: str) -> str:
         """Location of `key` as Spark reads it."""

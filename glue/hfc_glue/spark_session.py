@@ -40,12 +40,12 @@ SQL_CONF: Mapping[str, str] = {
     "spark.sql.files.openCostInBytes": str(128 << 20),
 }
 
-# Hadoop settings for every lake: no _SUCCESS markers or .crc side files in the lake (the curated
-# manifest is the commit record; readers list exactly the files it names).
+# Hadoop settings for every lake: no _SUCCESS markers in it (the curated manifest is the commit
+# record; readers list exactly the files it names). .crc side files of a folder lake are turned off
+# on its file system by hfc_glue.lake.
 HADOOP_CONF: Mapping[str, str] = {
     "mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
     "parquet.enable.summary-metadata": "false",
-    "fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
 }
 
 

@@ -25,48 +25,12 @@ import pytest
 from hfc_glue.cleanse_job import cleanse_batch
 from hfc_glue.contracts import ContractSet
 from hfc_glue.errors import InputFileError
-from hfc_glue.job_log import JobLog
 from hfc_glue.lake import Lake
 from lake_compare import compare_batch, manifest
 from ts_pipeline import claims_run, copy_lake, write_profile
+from worlds import SIZES, WORLDS, quiet_log, run_both
 
 pytestmark = pytest.mark.spark
-
-SIZES = {"seed": 11, "members": 300, "providers": 60, "claims": 3000}
-WORLDS: dict[str, dict[str, Any]] = {
-    "dirty-0": {"generate": {**SIZES, "dirty_rate": 0}, "batches": [1]},
-    "dirty-5": {"generate": {**SIZES, "dirty_rate": 0.05}, "batches": [1, 2, 3]},
-    "dirty-20": {"generate": {**SIZES, "dirty_rate": 0.2, "rows_per_file": 1000}, "batches": [1]},
-}
-
-
-def _log(tmp: Path) -> JobLog:
-    return JobLog("cleanse", io.StringIO())
-
-
-def run_both(spark: Any, contracts: ContractSet, workspace: Path, batches: list[int], land: Callable[[int], None]) -> tuple[Path, Path]:
-    """Lands each batch (land), copies the lake, then cleanses the batches in order with the
-    DuckDB engine in the workspace and with the Spark engine in the copy."""
-    for b in batches:
-        land(b)
-    duck_lake = workspace / "lake"
-    spark_lake = copy_lake(duck_lake, workspace.parent / f"{workspace.name}-spark-lake")
-    lake = Lake(spark, str(spark_lake))
-    for b in batches:
-        claims_run(workspace, b, "cleanse")
-        cleanse_batch(spark, lake, contracts, b, _log(workspace.parent))
-    return duck_lake, spark_lake
-
-
-@pytest.fixture(scope="module")
-def generated_worlds(spark: Any, contracts: ContractSet, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
-    out = {}
-    for name, world in WORLDS.items():
-        ws = tmp_path_factory.mktemp(name) / "ws"
-        write_profile(ws, world["generate"])
-        out[name] = run_both(spark, contracts, ws, world["batches"], lambda b, ws=ws: claims_run(ws, b, "generate,ingest"))
-    return out
-
 
 CASES = [(name, b) for name, world in WORLDS.items() for b in world["batches"]]
 
@@ -281,7 +245,7 @@ def test_a_file_no_engine_can_read_fails_both(spark: Any, contracts: ContractSet
     assert "raw/csv/claims/batch=" in duck.stdout + duck.stderr or "claims raw files" in duck.stdout + duck.stderr
     lake = Lake(spark, str(failing_workspace / "lake"))
     with pytest.raises(InputFileError) as info:
-        cleanse_batch(spark, lake, contracts, batch, _log(failing_workspace.parent))
+        cleanse_batch(spark, lake, contracts, batch, quiet_log(failing_workspace.parent))
     err = info.value
     assert err.file == f"raw/csv/claims/batch={batch}/part-00000.csv" and err.dataset == "claims"
     assert FAILING[case][1] in str(err) and err.line == 51
@@ -307,6 +271,6 @@ def test_a_non_utf8_file_fails_the_spark_engine_at_its_line(spark: Any, contract
         (lake_dir / "raw" / "csv" / dataset / "batch=1").rename(lake_dir / "raw" / "csv" / dataset / "batch=9")
     (lake_dir / "_manifests" / "batch=9.json").write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(InputFileError) as info:
-        cleanse_batch(spark, Lake(spark, str(lake_dir)), contracts, 9, _log(tmp_path))
+        cleanse_batch(spark, Lake(spark, str(lake_dir)), contracts, 9, quiet_log(tmp_path))
     assert info.value.file == "raw/csv/providers/batch=9/part-00000.csv" and info.value.line == 8
     assert "not valid UTF-8" in str(info.value)
