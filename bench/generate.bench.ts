@@ -29,7 +29,7 @@ for (const claims of SIZES) {
   for (let i = 0; i < RUNS; i++) {
     const out = join(OUT, `gen-${claims}`);
     await rm(out, { recursive: true, force: true });
-    const m = await measure(process.execPath, ['bin/claims.mjs', 'generate', '--claims', String(claims), '--members', String(members), '--providers', String(providers), '--out', out, '--json']);
+    const m = await measure(process.execPath, ['bin/claims.mjs', 'generate', '--claims', String(claims), '--members', String(members), '--providers', String(providers), '--dirty-rate', '0', '--out', out, '--json']);
     const manifest = JSON.parse(m.output);
     written = manifest.datasets.claims.rows;
     bytes = await dirBytes(out);

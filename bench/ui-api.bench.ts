@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dashboard } from '../pipeline/api/analytics.ts';
+import { dashboard } from '../pipeline/api/read-models/analytics.ts';
 import { createClaimsService } from '../pipeline/api/service.ts';
-import { WarehouseReader } from '../pipeline/api/warehouse-reader.ts';
+import { DEFAULT_READER_MEMORY, DEFAULT_READER_TEMP_SIZE } from '../pipeline/duckdb/sealed.ts';
+import { DuckDBWarehouseReader } from '../pipeline/warehouse/duckdb-reader.ts';
 import { workspacePaths } from '../pipeline/workspace.ts';
-import type { ApiMethod } from '../pipeline/api/contract.ts';
+import type { ApiMethod } from '../pipeline/api/protocol.ts';
 import { fmt, machine, measure, median, saveResult, writeDocSection } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -68,7 +69,7 @@ await service.close();
 // another's share of the cores (widgets sharing one pass report it once, the second one ~0 ms)
 {
   const layout = workspacePaths(WS);
-  const reader = new WarehouseReader(layout.warehouse, [`${layout.lake}/`], join(layout.root, '.lock'));
+  const reader = new DuckDBWarehouseReader(layout.warehouse, { memoryLimit: DEFAULT_READER_MEMORY, maxTempSize: DEFAULT_READER_TEMP_SIZE, tempDirectory: join(layout.tmp, 'warehouse-reader') }, layout.root);
   const perWidget: Record<string, number[]> = {};
   try {
     for (let i = 0; i < RUNS; i++) {

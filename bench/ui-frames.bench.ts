@@ -55,7 +55,7 @@ try {
           new PerformanceObserver((list) => { if (window.__recording) for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
             .observe({ type: 'longtask', buffered: false });`,
       });
-      await page.goto(app.launchUrl);
+      await page.goto(app.newLink());
       await page.waitForSelector('.shell');
       await page.evaluate("location.hash = '#/pipeline'");
       await page.getByTestId('run-start').waitFor();

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInfo } from '../pipeline/api/contract.ts';
+import type { AppInfo } from '../pipeline/api/protocol.ts';
 import { openDuckDB, queryNumber } from '../pipeline/duckdb/connection.ts';
 import { tempDir } from '../pipeline/testing/tmp.ts';
 import { startApp, type RunningApp } from './support/app.ts';
@@ -30,7 +30,8 @@ async function sqlNumber(a: RunningApp, sql: string): Promise<number> {
 }
 
 async function open(p: Page, a: RunningApp, hash = ''): Promise<void> {
-  await p.goto(a.launchUrl);
+  // every link is good once: each opening takes a fresh one, as `claims ui link` gives
+  await p.goto(a.newLink());
   await p.waitForSelector('.shell');
   if (hash) await p.evaluate((h) => (location.hash = h), hash);
 }
@@ -52,12 +53,71 @@ afterAll(async () => {
 });
 
 describe('web mode', () => {
-  it('refuses a browser that comes without the launch token', async () => {
+  it('asks for a link when opened without one, and refuses a link used twice', async () => {
     const p = await browser.newPage();
-    const res = await p.goto(app.url);
-    expect(res?.status()).toBe(401);
-    await expect(p.textContent('h1')).resolves.toContain('launch URL');
+    const calls: number[] = [];
+    p.on('response', (r) => r.url().includes('/api/') && calls.push(r.status()));
+    await p.goto(app.url);
+    await p.getByTestId('sign-in-needed').getByText('Open the app from the link').waitFor();
+    const link = app.newLink();
+    await p.goto(link);
+    await p.waitForSelector('.shell');
+    // the code left the address bar (and the history entry) as soon as it was spent
+    expect(p.url()).not.toContain('code=');
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((s) => s === 200)).toBe(true);
+    const other = await browser.newPage();
+    await other.goto(link);
+    await other.getByTestId('sign-in-needed').getByText('already used or has expired').waitFor();
+    await other.close();
     await p.close();
+  });
+
+  it('lets no credential reach another listener on 127.0.0.1: no cookie, code or session', async () => {
+    const { createServer } = await import('node:http');
+    const seen: { url: string; headers: Record<string, unknown>; body: string }[] = [];
+    const listener = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ url: req.url ?? '', headers: req.headers, body });
+        res.writeHead(200, { 'content-type': 'text/html' });
+        // the other listener's page asks its own origin for everything the browser would send it
+        res.end(`<!doctype html><script>fetch('/probe', { method: 'POST', credentials: 'include', body: document.cookie + '|' + JSON.stringify(sessionStorage) + '|' + JSON.stringify(localStorage) })</script>`);
+      });
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
+    const port = (listener.address() as { port: number }).port;
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    try {
+      const link = app.newLink();
+      await p.goto(link);
+      await p.waitForSelector('.shell');
+      await p.evaluate(() => (location.hash = '#/data'));
+      await p.waitForTimeout(300);
+      const session = await p.evaluate(() => sessionStorage.getItem('claims.session'));
+      expect(session).toBeTruthy();
+      expect((await context.cookies()).length).toBe(0);
+      for (const host of ['127.0.0.1', 'localhost']) {
+        await p.goto(`http://${host}:${port}/page`);
+        await p.waitForFunction((n) => document.readyState === 'complete' && n > 0, seen.length);
+        await p.waitForTimeout(300);
+      }
+      expect(seen.filter((s) => s.url === '/probe').length).toBe(2);
+      const everything = JSON.stringify(seen);
+      expect(everything).not.toContain(session!);
+      expect(everything).not.toContain(new URL(link).hash.slice('#code='.length));
+      for (const s of seen) {
+        expect(s.headers.cookie, s.url).toBeUndefined();
+        expect(s.headers.authorization, s.url).toBeUndefined();
+        // the probe's referer is the listener's own page; nothing may point back at the app
+        expect(String(s.headers.referer ?? ''), s.url).not.toContain(`:${app.port}`);
+      }
+    } finally {
+      await context.close();
+      await new Promise<void>((r) => listener.close(() => r()));
+    }
   });
 
   it('shows designed empty states before any data exists', async () => {
@@ -359,7 +419,10 @@ describe('pipeline journeys', () => {
     await page.getByTestId('lineage-canvas').waitFor();
     const graph = await app.service.call('lineage.graph', {});
     if (!graph.ok || !graph.result.available) throw new Error('no lineage after a run');
+    // the layout is computed after the graph arrives: the nodes appear once it is done
+    await page.getByTestId('lineage-node').first().waitFor();
     await expect(page.getByTestId('lineage-node').count()).resolves.toBe(graph.result.nodes.filter((n) => n.kind !== 'test').length);
+    await expect(page.getByTestId('lineage-band').allTextContents()).resolves.toEqual(expect.arrayContaining(['source', 'staging', 'marts']));
     await page.getByRole('button', { name: 'model fct_claims' }).click();
     await page.getByTestId('lineage-detail').getByText('Columns').waitFor();
     await page.getByRole('tab', { name: 'Compiled SQL' }).click();

@@ -5,7 +5,7 @@
 import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bridgeIpc, IPC_EVENTS } from '../pipeline/api/ipc.ts';
+import { bridgeIpc, IPC_EVENTS } from '../pipeline/api/transports/ipc.ts';
 import { createClaimsService } from '../pipeline/api/service.ts';
 import { allowNavigation, CONTENT_SECURITY_POLICY, isTrustedIpcSender, WINDOW_WEB_PREFERENCES, windowOpenDecision } from './security.ts';
 

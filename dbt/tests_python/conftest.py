@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -24,25 +27,27 @@ if str(HERE) not in sys.path:
 import raw_fixture  # noqa: E402
 
 PROJECT_DIR = HERE.parent
+DUCKDB_SIZES = dict(members=300, providers=50, claims=3000)
 OK_STATUSES = {"success", "pass", "warn", "no-op"}  # no-op: the exposure
 
 
 class Dbt:
-    """Runs dbt commands in-process on this project with private target and log folders."""
+    """Runs dbt commands in-process on this project (or a copy of it) with private target and log folders."""
 
-    def __init__(self, work: Path, target: str, extra: list[str] | None = None):
+    def __init__(self, work: Path, target: str, extra: list[str] | None = None, project_dir: Path = PROJECT_DIR):
         self.target_path = work / "target"
         self.log_path = work / "logs"
         self.target = target
         self.extra = extra or []
+        self.project_dir = project_dir
 
     def __call__(self, *args: str):
         from dbt.cli.main import dbtRunner
 
         return dbtRunner().invoke([
             *args,
-            "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(PROJECT_DIR),
+            "--project-dir", str(self.project_dir),
+            "--profiles-dir", str(self.project_dir),
             "--target", self.target,
             "--target-path", str(self.target_path),
             "--log-path", str(self.log_path),
@@ -76,3 +81,59 @@ def generator_output(tmp_path_factory):
         return cache[key]
 
     return get
+
+
+def query(db, sql):
+    con = duckdb.connect(str(db))
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def variant_project(root: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
+    """A copy of the dbt project under `root` with text replacements applied to some of its files:
+    {relative path: [(old, new), ...]}; each `old` must occur exactly once, so a variant cannot
+    silently stop testing what it says when the project changes."""
+    project = root / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "tests_python", "dbt_packages"))
+    for relative, replacements in edits.items():
+        path = project / relative
+        text = path.read_text()
+        for old, new in replacements:
+            assert text.count(old) == 1, f"{relative}: expected exactly one {old!r}"
+            text = text.replace(old, new)
+        path.write_text(text)
+    return project
+
+
+def contract_mismatches(message: str) -> dict[str, tuple[str, str, str]]:
+    """The rows of dbt's contract error table: column (lower case) -> (definition type, contract type, reason)."""
+    cell = r"[ \t]*([^|\n]*?)[ \t]*\|"
+    rows = re.findall(rf"^[ \t]*\|[ \t]*(\w+)[ \t]*\|{cell}{cell}{cell}[ \t]*$", message, re.M)
+    return {name.lower(): (definition, contract, reason) for name, definition, contract, reason in rows
+            if name != "column_name"}
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory, generator_output):
+    """A DuckDB warehouse loaded batch by batch (1 -> 2 -> 3) with `dbt build --target local` after
+    each batch: (db file, Dbt runner, per batch: problems, node statuses, fct_claims rows)."""
+    work = tmp_path_factory.mktemp("duckdb_build")
+    db = work / "warehouse.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CLAIMS_WAREHOUSE", str(db))
+    mp.setenv("CLAIMS_DBT_THREADS", "4")
+    dbt = Dbt(work, "local")
+    states = {}
+    for batch in (1, 2, 3):
+        raw_fixture.build_raw(db, generator_output(batch, **DUCKDB_SIZES), batch)
+        result = dbt("build")
+        states[batch] = {
+            "problems": problems(result),
+            "statuses": {r.node.unique_id: str(r.status) for r in (result.result or [])},
+            "claims": dict(((cid, (status, version_count)) for cid, status, version_count in query(
+                db, "select claim_id, claim_status, version_count from marts.fct_claims"))),
+        }
+    yield db, dbt, states
+    mp.undo()

@@ -4,7 +4,7 @@ Used only by the dbt tests in this folder. It reads the generator's clean CSV ou
 types every column as the dataset contract says (pipeline/contracts/*.yaml), computes the claims
 contract's `derived` columns, and appends the rows with the lineage columns the load stage adds
 (_batch_id, _loaded_at, _source_file, _source_line). It does no cleansing: it is fed clean
-generator output (no --dirty-rate), so it stands in for cleanse + load without pretending to be
+generator output (--dirty-rate 0), so it stands in for cleanse + load without pretending to be
 them. `raw.quarantine` is created empty and `raw.batch_audit` records the loaded row counts.
 
 `copy_raw_to_snowflake` copies the same tables through a Snowflake DB-API connection (fakesnow in
@@ -169,7 +169,7 @@ def generate(out: Path, batch: int, members: int, providers: int, claims: int, s
     if not (out / "claims").exists():
         result = subprocess.run(
             ["node", str(REPO / "bin" / "claims.mjs"), "generate", "--seed", str(seed), "--members", str(members),
-             "--providers", str(providers), "--claims", str(claims), "--batch", str(batch), "--out", str(out)],
+             "--providers", str(providers), "--claims", str(claims), "--batch", str(batch), "--dirty-rate", "0", "--out", str(out)],
             cwd=REPO, capture_output=True, text=True,
         )
         if result.returncode != 0:

@@ -1,4 +1,5 @@
-"""`dbt build --target local` on a DuckDB warehouse loaded batch by batch (1 -> 2 -> 3).
+"""`dbt build --target local` on a DuckDB warehouse loaded batch by batch (1 -> 2 -> 3)
+(the session fixture `warehouse` in conftest.py).
 
 After every batch all models, snapshots and tests must pass (warnings allowed: they are the
 informative risk flags). Across batches: the snapshots accumulate SCD2 history, fct_claims
@@ -13,40 +14,7 @@ import json
 import duckdb
 import pytest
 
-import raw_fixture
-from conftest import Dbt, problems
-
-SIZES = dict(members=300, providers=50, claims=3000)
-
-
-def query(db, sql):
-    con = duckdb.connect(str(db))
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory, generator_output):
-    work = tmp_path_factory.mktemp("duckdb_build")
-    db = work / "warehouse.duckdb"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CLAIMS_WAREHOUSE", str(db))
-    mp.setenv("CLAIMS_DBT_THREADS", "4")
-    dbt = Dbt(work, "local")
-    states = {}
-    for batch in (1, 2, 3):
-        raw_fixture.build_raw(db, generator_output(batch, **SIZES), batch)
-        result = dbt("build")
-        states[batch] = {
-            "problems": problems(result),
-            "statuses": {r.node.unique_id: str(r.status) for r in (result.result or [])},
-            "claims": dict(((cid, (status, version_count)) for cid, status, version_count in query(
-                db, "select claim_id, claim_status, version_count from marts.fct_claims"))),
-        }
-    yield db, dbt, states
-    mp.undo()
+from conftest import problems, query
 
 
 @pytest.mark.parametrize("batch", [1, 2, 3])

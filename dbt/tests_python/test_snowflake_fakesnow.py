@@ -2,7 +2,8 @@
 against fakesnow (`fakesnow.patch()` replaces snowflake.connector.connect with an emulator backed
 by DuckDB). Batch 1 gets a full `dbt build --target snowflake` (every model, snapshot and test);
 batch 2 re-runs the models and snapshots up to fct_claims, exercising the snapshot MERGE and the
-incremental MERGE on Snowflake SQL.
+incremental MERGE on Snowflake SQL. Last, a changed copy of the project shows the marts' model
+contracts enforced on Snowflake SQL too (test_model_contracts.py does the same on DuckDB).
 
 The emulator needs the project's `snowflake_emulator` variants for two dbt-generated statements
 (see macros/emulator/ and docs/dbt_strategy.md); real Snowflake runs dbt's own SQL.
@@ -13,12 +14,13 @@ from __future__ import annotations
 import pytest
 
 import raw_fixture
-from conftest import Dbt, problems
+from conftest import Dbt, contract_mismatches, problems, variant_project
 
 fakesnow = pytest.importorskip("fakesnow")
 snowflake_connector = pytest.importorskip("snowflake.connector")
 
 SIZES = dict(members=150, providers=50, claims=400)
+EMULATOR_VARS = ["--vars", "{snowflake_emulator: true}"]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def snowflake(tmp_path_factory, generator_output):
                         # bookkeeping (its emulation, not Snowflake); extra threads gain nothing here anyway
                         "CLAIMS_DBT_THREADS": "1"}.items():
         mp.setenv(name, value)
-    dbt = Dbt(work, "snowflake", ["--vars", "{snowflake_emulator: true}"])
+    dbt = Dbt(work, "snowflake", EMULATOR_VARS)
     with fakesnow.patch():
         conn = snowflake_connector.connect(database="CLAIMS", schema="PUBLIC")
         cursor = conn.cursor()
@@ -95,3 +97,53 @@ def test_second_batch_merges_and_snapshots_on_snowflake_sql(snowflake):
     assert {c for (c,) in moved} & snowflake["first"]["pending"], "claims pending after batch 1 moved on"
     versions, members = sql("select count(*), count(distinct member_id) from snapshots.members_snapshot")[0]
     assert versions > members, "members changed in batch 2 got a second SCD2 version"
+
+
+def test_contracts_are_enforced_on_snowflake_sql(snowflake, tmp_path):
+    """Snowflake's contract check compares type families (FIXED, REAL, TEXT, ...), not precisions:
+    a renamed column, or a money column computed as FLOAT, fails the model before it is written."""
+    sql = snowflake["sql"]
+    contracted_columns = ("select table_name, column_name, data_type from information_schema.columns "
+                          "where table_schema = 'MARTS' and column_name in ('RISK_TIER', 'PAID_12M') order by 1")
+    before = sql(contracted_columns)
+    assert [(table, column) for table, column, _ in before] == [
+        ("MART_HIGH_COST_CLAIMANTS", "PAID_12M"), ("MART_PROVIDER_RISK", "RISK_TIER")]
+    project = variant_project(tmp_path, {
+        "models/marts/mart_provider_risk.sql": [
+            ("        else 'LOW'\n    end as risk_tier\n", "        else 'LOW'\n    end as risk_level\n")],
+        "models/marts/mart_high_cost_claimants.sql": [
+            ("{{ money('r.paid_12m') }} as paid_12m", "cast(r.paid_12m as double) as paid_12m")],
+    })
+    result = Dbt(tmp_path, "snowflake", EMULATOR_VARS, project_dir=project)(
+        "run", "--select", "mart_provider_risk", "mart_high_cost_claimants")
+    by_model = {r.node.name: r for r in result.result}
+    assert {name: str(r.status) for name, r in by_model.items()} == {
+        "mart_provider_risk": "error", "mart_high_cost_claimants": "error"}
+    assert contract_mismatches(by_model["mart_provider_risk"].message) == {
+        "risk_level": ("TEXT", "", "missing in contract"), "risk_tier": ("", "TEXT", "missing in definition")}
+    assert contract_mismatches(by_model["mart_high_cost_claimants"].message) == {
+        "paid_12m": ("REAL", "FIXED", "data type mismatch")}
+    assert sql(contracted_columns) == before
+
+
+def test_a_contract_change_stops_the_incremental_fct_claims_until_a_full_refresh(snowflake, tmp_path):
+    """on_schema_change 'fail': a column added to the SQL and the contract does not reach a table
+    whose earlier rows would lack it; the run fails and says how to reconcile (a full refresh)."""
+    sql = snowflake["sql"]
+    rows = sql("select count(*), max(_dbt_updated_at) from marts.fct_claims")
+    project = variant_project(tmp_path, {
+        "models/marts/fct_claims.sql": [
+            ("as _dbt_updated_at\nfrom joined", "as _dbt_updated_at,\n    claim_type as claim_form\nfrom joined")],
+        "models/marts/_marts__models.yml": [
+            ("        description: When dbt last merged the claim's row.\n",
+             "        description: When dbt last merged the claim's row.\n"
+             "      - name: claim_form\n        data_type: varchar\n        description: A column added to the contract.\n")],
+    })
+    result = Dbt(tmp_path, "snowflake", EMULATOR_VARS, project_dir=project)("run", "--select", "fct_claims")
+    assert [str(r.status) for r in result.result] == ["error"]
+    message = result.result[0].message
+    assert "out of sync" in message and "full_refresh" in message and "CLAIM_FORM" in message
+    assert sql("select count(*), max(_dbt_updated_at) from marts.fct_claims") == rows
+    fct_columns = {c for (c,) in sql("select column_name from information_schema.columns "
+                                     "where table_schema = 'MARTS' and table_name = 'FCT_CLAIMS'")}
+    assert "_DBT_UPDATED_AT" in fct_columns and "CLAIM_FORM" not in fct_columns

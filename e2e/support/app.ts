@@ -1,7 +1,7 @@
 // The app in web mode, started in-process for a test: the real service on a workspace folder,
 // the real HTTP/WebSocket server, the built renderer.
-import { ensureRendererBuilt } from '../../pipeline/api/renderer-build.ts';
-import { startUiServer, type UiServer } from '../../pipeline/api/http.ts';
+import { ensureRendererBuilt } from '../../pipeline/api/transports/renderer-build.ts';
+import { startUiServer, type UiServer } from '../../pipeline/api/transports/http.ts';
 import { createClaimsService, type ClaimsService } from '../../pipeline/api/service.ts';
 
 export interface RunningApp extends UiServer {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-export function chromiumPath(): string | undefined {
+function chromiumPath(): string | undefined {
   if (process.env.CLAIMS_CHROMIUM) return process.env.CLAIMS_CHROMIUM;
   return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
 }

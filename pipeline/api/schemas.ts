@@ -1,154 +1,17 @@
-// One JSON Schema per method's request. Both transports validate here before the service sees a
-// payload, so a renderer bug or a hand-written HTTP call gets the same answer: which field, why.
+// Validation of every request against its method's JSON Schema (requests.ts). Both transports
+// validate here before the service sees a payload, so a renderer bug or a hand-written HTTP call
+// gets the same answer: which field, why.
 
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { STAGE_NAMES } from '../orchestrator/types.ts';
-import type { ApiMethod, ApiRequest } from './contract.ts';
 import { ApiError } from './errors.ts';
-
-const empty = { type: 'object', additionalProperties: false, properties: {} };
-const runId = { type: 'string', pattern: '^\\d{8}-\\d{6}-[0-9a-f]{6}$' };
-const stage = { enum: STAGE_NAMES };
-const name = { type: 'string', minLength: 1, maxLength: 200 };
-const profileName = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' };
-const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
-
-const datasetRef = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['source', 'name'],
-  properties: {
-    source: { enum: ['generated', 'raw', 'curated', 'quarantine', 'duplicates', 'warehouse'] },
-    name,
-    batch: { type: 'integer', minimum: 1, maximum: 1000 },
-  },
-};
-
-const filters = {
-  type: 'array',
-  maxItems: 20,
-  items: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['column', 'op'],
-    properties: {
-      column: name,
-      op: { enum: ['eq', 'neq', 'contains', 'starts', 'gt', 'gte', 'lt', 'lte', 'null', 'notnull'] },
-      value: { type: ['string', 'number', 'boolean'], maxLength: 1000 },
-    },
-  },
-};
-
-const profileObject = { type: 'object', maxProperties: 200 };
-
-const schemas: Record<ApiMethod, object> = {
-  'app.info': empty,
-  'generate.start': {
-    type: 'object',
-    additionalProperties: false,
-    required: ['seed', 'members', 'providers', 'claims', 'batch', 'dirtyRate'],
-    // ranges are checked by parseGenerateOptions, whose messages name the option
-    properties: {
-      seed: { type: 'integer' },
-      members: { type: 'integer' },
-      providers: { type: 'integer' },
-      claims: { type: 'integer' },
-      batch: { type: 'integer' },
-      dirtyRate: { type: 'number' },
-    },
-  },
-  'generate.cancel': { type: 'object', additionalProperties: false, required: ['jobId'], properties: { jobId: name } },
-  'generate.batches': empty,
-  'datasets.list': empty,
-  'datasets.page': {
-    type: 'object',
-    additionalProperties: false,
-    required: ['ref', 'offset', 'limit'],
-    properties: {
-      ref: datasetRef,
-      offset: { type: 'integer', minimum: 0 },
-      limit: { type: 'integer', minimum: 1, maximum: 5000 },
-      sort: {
-        type: 'array',
-        maxItems: 5,
-        items: { type: 'object', additionalProperties: false, required: ['column', 'dir'], properties: { column: name, dir: { enum: ['asc', 'desc'] } } },
-      },
-      filters,
-    },
-  },
-  'datasets.profile': {
-    type: 'object',
-    additionalProperties: false,
-    required: ['ref', 'column'],
-    properties: { ref: datasetRef, column: name, filters },
-  },
-  'runs.start': {
-    type: 'object',
-    additionalProperties: false,
-    required: ['batch'],
-    properties: {
-      batch: { type: 'integer', minimum: 1, maximum: 1000 },
-      stages: { type: 'array', items: stage, minItems: 1, uniqueItems: true },
-      profile: profileName,
-      force: { type: 'boolean' },
-    },
-  },
-  'runs.resume': { type: 'object', additionalProperties: false, required: ['runId'], properties: { runId } },
-  'runs.rerunStage': { type: 'object', additionalProperties: false, required: ['runId', 'stage'], properties: { runId, stage } },
-  'runs.cancel': { type: 'object', additionalProperties: false, required: ['runId'], properties: { runId } },
-  'runs.list': {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      status: { enum: ['running', 'succeeded', 'failed', 'cancelled'] },
-      trigger: { enum: ['manual', 'schedule', 'api', 'resume'] },
-      profile: profileName,
-      batch: { type: 'integer', minimum: 1 },
-      limit: { type: 'integer', minimum: 1, maximum: 1000 },
-    },
-  },
-  'runs.get': { type: 'object', additionalProperties: false, required: ['runId'], properties: { runId } },
-  'profiles.list': empty,
-  'profiles.get': { type: 'object', additionalProperties: false, required: ['name'], properties: { name: profileName } },
-  'profiles.validate': { type: 'object', additionalProperties: false, required: ['name', 'profile'], properties: { name: profileName, profile: profileObject } },
-  'profiles.save': { type: 'object', additionalProperties: false, required: ['name', 'profile'], properties: { name: profileName, profile: profileObject } },
-  'profiles.activate': { type: 'object', additionalProperties: false, required: ['name'], properties: { name: profileName } },
-  'lineage.graph': empty,
-  'lineage.node': { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_.\\-]{1,400}$' } } },
-  'quality.overview': empty,
-  'analytics.options': empty,
-  'analytics.dashboard': {
-    type: 'object',
-    additionalProperties: false,
-    properties: { from: isoDate, to: isoDate, plan: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$' } },
-  },
-  'history.search': {
-    type: 'object',
-    additionalProperties: false,
-    required: ['entity', 'query'],
-    properties: { entity: { enum: ['member', 'provider'] }, query: { type: 'string', maxLength: 100 } },
-  },
-  'history.timeline': {
-    type: 'object',
-    additionalProperties: false,
-    required: ['entity', 'id'],
-    properties: { entity: { enum: ['member', 'provider'] }, id: { type: 'string', pattern: '^[A-Za-z0-9]{1,20}$' } },
-  },
-  'sql.query': {
-    type: 'object',
-    additionalProperties: false,
-    required: ['sql'],
-    properties: { sql: { type: 'string', minLength: 1, maxLength: 100_000 }, limit: { type: 'integer', minimum: 1, maximum: 100_000 } },
-  },
-};
+import type { ApiMethod, ApiRequest } from './protocol.ts';
+import { REQUESTS } from './requests.ts';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 const compiled = new Map<string, ValidateFunction>();
 
-export const API_METHODS = Object.keys(schemas) as ApiMethod[];
-
 export function isApiMethod(method: string): method is ApiMethod {
-  return Object.hasOwn(schemas, method);
+  return Object.hasOwn(REQUESTS, method);
 }
 
 function describe(e: ErrorObject): { path: string; message: string } {
@@ -163,7 +26,7 @@ function describe(e: ErrorObject): { path: string; message: string } {
 export function validateRequest<M extends ApiMethod>(method: M, payload: unknown): ApiRequest<M> {
   let validate = compiled.get(method);
   if (!validate) {
-    validate = ajv.compile(schemas[method]);
+    validate = ajv.compile(REQUESTS[method]);
     compiled.set(method, validate);
   }
   if (!validate(payload)) {

@@ -3,30 +3,25 @@
 // framing and authentication.
 
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadContracts } from '../contract-loader/load.ts';
 import { GENERATE_DEFAULTS, MAX_BATCH, MAX_CLAIMS, MAX_MEMBERS, MAX_PROVIDERS } from '../generate/options.ts';
-import { analyticsOptions, dashboard } from './analytics.ts';
-import { Catalog, warehouseTables } from './catalog.ts';
-import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './contract.ts';
-import { CountCache, profileColumn, readPage } from './dataset-query.ts';
-import { errorBody } from './errors.ts';
-import { EventHub } from './event-hub.ts';
-import { GenerateJobs } from './generate-jobs.ts';
-import { historyTimeline, searchHistory } from './history.ts';
-import { lineageGraph, lineageNode, readDbtArtifacts } from './lineage.ts';
-import { ProfileStore } from './profile-store.ts';
-import { qualityOverview } from './quality.ts';
-import { RunManager } from './run-manager.ts';
-import { validateRequest } from './schemas.ts';
-import { runConsoleQuery } from './sql-console.ts';
-import { FileReader, WarehouseReader } from './warehouse-reader.ts';
-import type { StageName } from '../orchestrator/types.ts';
-import { PIPELINE_STAGE_NAMES } from '../run/index.ts';
+import { PIPELINE_STAGES } from '../stages/names.ts';
 import { workspacePaths } from '../workspace.ts';
-
-// The stages `claims run` runs, in order.
-const PIPELINE_STAGES: StageName[] = [...PIPELINE_STAGE_NAMES];
+import { errorBody } from './errors.ts';
+import { EventHub } from './jobs/event-hub.ts';
+import { GenerateJobs } from './jobs/generate-jobs.ts';
+import { ProfileStore } from './jobs/profile-store.ts';
+import { RunManager } from './jobs/run-manager.ts';
+import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './protocol.ts';
+import { analyticsOptions, dashboard } from './read-models/analytics.ts';
+import { profileColumn, readPage } from './read-models/dataset-query.ts';
+import { historyTimeline, searchHistory } from './read-models/history.ts';
+import { lineageGraph, lineageNode, readDbtArtifacts } from './read-models/lineage.ts';
+import { qualityOverview } from './read-models/quality.ts';
+import { ReadSides } from './read-models/read-sides.ts';
+import { SqlConsole } from './read-models/sql-console.ts';
+import { validateRequest } from './schemas.ts';
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
@@ -40,38 +35,43 @@ export interface ClaimsService {
 
 type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
-export function createClaimsService(opts: { workspace: string; log?: (line: string) => void }): ClaimsService {
+export function createClaimsService(opts: { workspace: string; log?: (line: string) => void; readerMemoryLimit?: string }): ClaimsService {
   const layout = workspacePaths(opts.workspace);
   mkdirSync(layout.root, { recursive: true });
   const log = opts.log ?? ((line: string) => console.error(line));
   const hub = new EventHub();
-  const files = new FileReader();
-  const warehouse = new WarehouseReader(layout.warehouse, [`${layout.lake}/`], join(layout.root, '.lock'));
-  const catalog = new Catalog(layout, files, warehouse);
-  const counts = new CountCache();
-  const jobs = new GenerateJobs(layout, hub, () => counts.clear());
-  const runs = new RunManager(layout.root, hub, warehouse, () => counts.clear());
   const profiles = new ProfileStore(layout, hub);
-
-  const existingRelations = async (): Promise<Set<string>> =>
-    warehouse.exists() && !warehouse.blocked ? new Set((await warehouse.use(warehouseTables)).map((t) => `${t.schema}.${t.table}`)) : new Set();
+  const sides = new ReadSides(layout, () => profiles.active(), opts.readerMemoryLimit);
+  const contracts = loadContracts();
+  const sqlConsole = new SqlConsole();
+  const clearCounts = () => void sides.built().then((r) => r?.counts.clear());
+  const jobs = new GenerateJobs(layout, hub, clearCounts);
+  const runs = new RunManager(layout.root, hub, sides, clearCounts);
+  const reading = () => sides.get();
+  const existingRelations = async (): Promise<Set<string>> => {
+    const { warehouse } = await reading();
+    return warehouse.availability().available ? new Set((await warehouse.tables()).map((t) => `${t.schema}.${t.table}`)) : new Set();
+  };
 
   const handlers: Handlers = {
     'app.info': async (): Promise<AppInfo> => {
+      const { warehouse, profile } = await reading();
+      const now = warehouse.availability();
       return {
         version: VERSION,
         workspace: layout.root,
-        stages: PIPELINE_STAGES,
-        activeProfile: await profiles.active(),
+        stages: [...PIPELINE_STAGES],
+        activeProfile: profile,
         generate: {
-          defaults: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, batch: GENERATE_DEFAULTS.batch, dirtyRate: 0.02 },
+          defaults: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, batch: GENERATE_DEFAULTS.batch, dirtyRate: GENERATE_DEFAULTS.dirtyRate },
           maxBatch: MAX_BATCH,
           maxMembers: MAX_MEMBERS,
           maxProviders: MAX_PROVIDERS,
           maxClaims: MAX_CLAIMS,
         },
         capabilities: {
-          warehouse: warehouse.exists() ? { available: true } : { available: false, reason: 'No pipeline run yet: there is no warehouse in this workspace.', hint: 'Run the pipeline to load the warehouse.' },
+          // a warehouse busy with a run is there all the same
+          warehouse: now.available || now.why === 'busy' ? { available: true } : { available: false, reason: now.reason, ...(now.hint ? { hint: now.hint } : {}) },
           dbtArtifacts: readDbtArtifacts(layout.dbtTarget) ? { available: true } : { available: false, reason: 'No dbt run yet.', hint: 'Run the pipeline; its transform stage runs dbt.' },
         },
       };
@@ -79,9 +79,9 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'generate.start': (req) => jobs.start(req),
     'generate.cancel': (req) => jobs.cancel(req.jobId),
     'generate.batches': () => jobs.batches(),
-    'datasets.list': () => catalog.list(),
-    'datasets.page': (req) => readPage(catalog, counts, req),
-    'datasets.profile': (req) => profileColumn(catalog, req),
+    'datasets.list': async () => (await reading()).catalog.list(),
+    'datasets.page': async (req) => readPage(await reading(), req),
+    'datasets.profile': async (req) => profileColumn(await reading(), req),
     'runs.start': async (req) => runs.start({ batch: req.batch, profile: req.profile ?? (await profiles.active()), force: req.force === true, ...(req.stages ? { stages: req.stages } : {}) }),
     'runs.resume': (req) => runs.resume(req.runId),
     'runs.rerunStage': (req) => runs.rerunStage(req.runId, req.stage),
@@ -95,12 +95,15 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'profiles.activate': (req) => profiles.activate(req.name),
     'lineage.graph': () => lineageGraph(readDbtArtifacts(layout.dbtTarget)),
     'lineage.node': async (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id, await existingRelations()),
-    'quality.overview': () => qualityOverview(layout, warehouse),
-    'analytics.options': () => analyticsOptions(warehouse),
-    'analytics.dashboard': (req) => dashboard(warehouse, req),
-    'history.search': (req) => searchHistory(warehouse, catalog.contracts.byName, req.entity, req.query),
-    'history.timeline': (req) => historyTimeline(warehouse, catalog.contracts.byName, req.entity, req.id),
-    'sql.query': (req) => runConsoleQuery(warehouse, req.sql, req.limit),
+    'quality.overview': async () => {
+      const { lake, warehouse } = await reading();
+      return qualityOverview(layout, lake, warehouse);
+    },
+    'analytics.options': async () => analyticsOptions((await reading()).warehouse),
+    'analytics.dashboard': async (req) => dashboard((await reading()).warehouse, req),
+    'history.search': async (req) => searchHistory((await reading()).warehouse, contracts.byName, req.entity, req.query),
+    'history.timeline': async (req) => historyTimeline((await reading()).warehouse, contracts.byName, req.entity, req.id),
+    'sql.query': async (req) => sqlConsole.query((await reading()).warehouse, req),
   };
 
   return {
@@ -121,8 +124,7 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
       jobs.close();
       runs.close();
       hub.close();
-      await warehouse.close();
-      await files.close();
+      await sides.close();
     },
   };
 }

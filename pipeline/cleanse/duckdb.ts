@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { loadReferenceTables } from '../contract/reference.ts';
-import { ENTITY_ORDER } from '../contract/load.ts';
-import type { Contract, ContractSet, QuarantineReason } from '../contract/types.ts';
+import { loadReferenceTables } from '../contract-loader/reference.ts';
+import { ENTITY_ORDER } from '../contract-loader/load.ts';
+import type { Contract, ContractSet, QuarantineReason } from '../contract-loader/types.ts';
 import { openDuckDB, queryNumber, queryRows } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
 import { checkHeader, InputFileError } from '../ingest/inspect.ts';
@@ -11,7 +11,9 @@ import { parseRawManifest, type RawManifest } from '../ingest/manifest.ts';
 import { zones, type Lake } from '../lake/types.ts';
 import { commit, curatedManifests, recoverStaging, stageManifest } from './commit.ts';
 import { curatedColumnsSql, EXTRA_COLUMNS, lookupsByDataset, rawScanSql, validateSql, type FkTarget, type RawFile } from './sql.ts';
-import type { CleanseEngine, CleanseRequest, CleanseResult, CuratedManifest, DatasetCleanseResult } from './types.ts';
+import type { CleanseEngine, CleanseRequest, CuratedManifest } from './types.ts';
+
+type DatasetManifest = CuratedManifest['datasets'][string];
 
 export interface DuckDBCleanseOptions {
   threads?: number;
@@ -47,8 +49,7 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     private readonly options: DuckDBCleanseOptions,
   ) {}
 
-  async cleanse(req: CleanseRequest): Promise<CleanseResult> {
-    const started = performance.now();
+  async cleanse(req: CleanseRequest): Promise<CuratedManifest> {
     const { lake, batch } = req;
     const recovered = await recoverStaging(lake);
     if (recovered.rolledForward.length || recovered.discarded.length) req.log?.('recovered interrupted cleanse transactions', recovered);
@@ -63,24 +64,12 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     const onAbort = () => db.conn.interrupt();
     req.signal?.addEventListener('abort', onAbort);
     const manifest: CuratedManifest = { batch, txn, raw_landed_at: raw.landed_at, committed_at: '', engine: this.name, datasets: {} };
-    const results: DatasetCleanseResult[] = [];
     try {
       await loadReferenceTables(db.conn, this.contracts);
       for (const name of ENTITY_ORDER) {
         req.signal?.throwIfAborted();
         const c = this.contracts.byName.get(name)!;
-        const r = await this.cleanseDataset(db.conn, c, raw, prior, manifest, lake, txn, req);
-        results.push(r);
-        manifest.datasets[name] = {
-          raw_rows: r.rawRows,
-          curated_rows: r.curatedRows,
-          quarantined_rows: r.quarantinedRows,
-          duplicates_removed: r.duplicatesRemoved,
-          quarantine_by_reason: r.quarantineByReason,
-          files: r.curatedFiles,
-          quarantine_files: r.quarantineFiles,
-          duplicate_files: r.duplicateFiles,
-        };
+        manifest.datasets[name] = await this.cleanseDataset(db.conn, c, raw, prior, manifest, lake, txn, req);
       }
       req.signal?.throwIfAborted();
       manifest.committed_at = new Date().toISOString();
@@ -95,8 +84,7 @@ export class DuckDBCleanseEngine implements CleanseEngine {
       db.close();
       await rm(this.options.tempDirectory, { recursive: true, force: true });
     }
-    await commit(lake, txn);
-    return { batch, datasets: results, committedAt: manifest.committed_at, manifestKey: zones.curatedManifest(batch), seconds: (performance.now() - started) / 1000 };
+    return commit(lake, txn);
   }
 
   private async cleanseDataset(
@@ -108,7 +96,7 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     lake: Lake,
     txn: string,
     req: CleanseRequest,
-  ): Promise<DatasetCleanseResult> {
+  ): Promise<DatasetManifest> {
     const batch = raw.batch;
     const progress = (step: string, fraction: number) => req.onProgress?.({ dataset: c.dataset, step, fraction });
     const entry = raw.datasets[c.dataset];
@@ -281,15 +269,14 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     const curatedFiles = (await lake.list(`${zones.staging(txn)}${curatedPrefix}`)).map((o) => o.key.slice(zones.staging(txn).length));
     progress('done', 1);
     return {
-      dataset: c.dataset,
-      rawRows,
-      curatedRows,
-      quarantinedRows,
-      duplicatesRemoved,
-      quarantineByReason: Object.fromEntries(byReason.map((r) => [r.reason, Number(r.n)])),
-      curatedFiles,
-      quarantineFiles: [quarantineKey],
-      duplicateFiles: [duplicatesKey],
+      raw_rows: rawRows,
+      curated_rows: curatedRows,
+      quarantined_rows: quarantinedRows,
+      duplicates_removed: duplicatesRemoved,
+      quarantine_by_reason: Object.fromEntries(byReason.map((r) => [r.reason, Number(r.n)])),
+      files: curatedFiles,
+      quarantine_files: [quarantineKey],
+      duplicate_files: [duplicatesKey],
     };
   }
 }

@@ -1,5 +1,5 @@
-import { duckdbType } from '../contract/load.ts';
-import type { Column, Contract, DerivedColumn, QuarantineReason, RowRule } from '../contract/types.ts';
+import { duckdbType } from '../contract-loader/load.ts';
+import type { Column, Contract, DerivedColumn, QuarantineReason, RowRule } from '../contract-loader/types.ts';
 import { ident, literal } from '../duckdb/sql.ts';
 
 // Everything here is generated from the contract: no column is cleansed by hand-written code.
@@ -30,7 +30,7 @@ export function rawScanSql(c: Contract, files: RawFile[]): string {
 }
 
 /** SQL: 64-bit hash of a row's raw fields, for finding exact duplicates. */
-export function rawHashSql(c: Contract): string {
+function rawHashSql(c: Contract): string {
   return `hash(${[...c.columns.map((col) => ident(col.name)), ...EXTRA_COLUMNS.map(ident)].join(', ')})`;
 }
 
@@ -106,7 +106,7 @@ function typedSql(col: Column, nullValues: string[]): string {
 const isNumeric = (type: string) => /^(integer|bigint|double|decimal)/.test(type);
 
 /** SQL: NPI check digit rule (Luhn over the 80840 prefix) for a 10-digit text, in integer arithmetic. */
-export function npiLuhnSql(v: string): string {
+function npiLuhnSql(v: string): string {
   const n = `TRY_CAST(${v} AS BIGINT)`;
   const d = (i: number) => `((${n} // ${10 ** (10 - i)}) % 10)`;
   const dbl = (x: string) => `(CASE WHEN ${x} > 4 THEN ${x} * 2 - 9 ELSE ${x} * 2 END)`;

@@ -1,29 +1,5 @@
-import type { QuarantineReason } from '../contract/types.ts';
+import type { QuarantineReason } from '../contract-loader/types.ts';
 import type { Lake } from '../lake/types.ts';
-
-/** Per dataset outcome of cleansing one batch: raw = curated + quarantined + duplicates. */
-export interface DatasetCleanseResult {
-  dataset: string;
-  rawRows: number;
-  curatedRows: number;
-  quarantinedRows: number;
-  duplicatesRemoved: number;
-  quarantineByReason: Partial<Record<QuarantineReason, number>>;
-  /** versions superseded within the batch by a later version of the same key */
-  supersededVersions?: number;
-  curatedFiles: string[]; // lake keys
-  quarantineFiles: string[];
-  duplicateFiles: string[];
-}
-
-export interface CleanseResult {
-  batch: number;
-  datasets: DatasetCleanseResult[];
-  committedAt: string;
-  /** lake key of the curated manifest (the batch's commit record) */
-  manifestKey: string;
-  seconds: number;
-}
 
 export interface CleanseProgress {
   dataset: string;
@@ -42,7 +18,8 @@ export interface CleanseRequest {
 /** The cleanse stage's engine: DuckDB locally, the Glue job in the cloud; both read the contracts. */
 export interface CleanseEngine {
   readonly name: string;
-  cleanse(request: CleanseRequest): Promise<CleanseResult>;
+  /** Cleanses one landed batch and commits it; returns the curated manifest it committed. */
+  cleanse(request: CleanseRequest): Promise<CuratedManifest>;
 }
 
 /** The curated manifest: what a committed batch holds. Readers use it instead of listing files. */
@@ -61,7 +38,6 @@ export interface CuratedManifest {
       quarantined_rows: number;
       duplicates_removed: number;
       quarantine_by_reason: Partial<Record<QuarantineReason, number>>;
-      superseded_versions?: number;
       files: string[];
       quarantine_files: string[];
       duplicate_files: string[];

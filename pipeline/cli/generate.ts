@@ -13,7 +13,7 @@ export function registerGenerate(program: Command): void {
     .option('--providers <n>', 'providers (NPIs)', String(GENERATE_DEFAULTS.providers))
     .option('--claims <n>', 'claims in the initial load (18 months of history); later batches add claims/18 a month', String(GENERATE_DEFAULTS.claims))
     .option('--batch <k>', `batch of the timeline, 1 (initial load) to ${MAX_BATCH}`, String(GENERATE_DEFAULTS.batch))
-    .option('--dirty-rate <r>', 'share of rows (0..1) with an injected defect, listed in ground_truth.csv', String(GENERATE_DEFAULTS.dirtyRate))
+    .option('--dirty-rate <r>', `share of rows (0..1) with an injected defect, listed in ground_truth.csv (default ${GENERATE_DEFAULTS.dirtyRate} for CSV, 0 for Parquet)`)
     .option('--format <fmt>', 'csv, parquet or both', GENERATE_DEFAULTS.format)
     .option('--rows-per-file <n>', 'claims rows per CSV file', String(GENERATE_DEFAULTS.rowsPerFile))
     .option('--threads <n>', 'DuckDB threads (output does not depend on it)')

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerEmulator } from './emulator.ts';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
 import { color } from './progress.ts';
@@ -20,6 +21,7 @@ registerRuns(program);
 registerStatus(program);
 registerSchedule(program);
 registerUi(program);
+registerEmulator(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,20 +1,29 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { STAGE_NAMES, type StageName } from '../orchestrator/types.ts';
+import { isPipelineStage, PIPELINE_STAGES, type PipelineStage } from '../stages/names.ts';
+import { profileNameProblem } from '../profiles/names.ts';
 import { startPipelineRun } from '../run/index.ts';
 import { DEFAULT_WORKSPACE } from '../workspace.ts';
 import { printSummary, RunRenderer } from './render.ts';
 import { color } from './progress.ts';
 
-export function parseStages(list: string | undefined): StageName[] | undefined {
+export function parseStages(list: string | undefined): PipelineStage[] | undefined {
   if (!list) return undefined;
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = names.filter((s) => !(STAGE_NAMES as readonly string[]).includes(s));
-  if (bad.length) throw new Error(`--stages: unknown stage ${bad.join(', ')}; stages are ${STAGE_NAMES.join(', ')}`);
-  return names as StageName[];
+  const bad = names.filter((s) => !isPipelineStage(s));
+  if (bad.length) throw new Error(`--stages: unknown stage ${bad.join(', ')}; stages are ${PIPELINE_STAGES.join(', ')}`);
+  return names as PipelineStage[];
 }
 
-export function parseBatch(v: string | undefined): number | undefined {
+/** --profile as given, refused before anything runs when it cannot be a profile's name. */
+export function parseProfile(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const problem = profileNameProblem(v);
+  if (problem) throw new Error(`--profile: ${problem}`);
+  return v;
+}
+
+function parseBatch(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 36) throw new Error(`--batch: expected a batch number from 1 to 36, got "${v}"`);
@@ -22,7 +31,7 @@ export function parseBatch(v: string | undefined): number | undefined {
 }
 
 /** Ctrl-C once cancels the run cleanly; twice exits at once. */
-export function cancelOnInterrupt(): AbortController {
+function cancelOnInterrupt(): AbortController {
   const controller = new AbortController();
   let pressed = 0;
   process.on('SIGINT', () => {
@@ -42,7 +51,7 @@ export function registerRun(program: Command): void {
     .option('--profile <name>', 'profile from <workspace>/profiles.yaml (default: the active one, else local)')
     .option('--workspace <dir>', 'workspace folder', DEFAULT_WORKSPACE)
     .option('--batch <k>', 'batch of the timeline to run', '1')
-    .option('--stages <list>', `comma-separated stages to run on their own (${STAGE_NAMES.join(',')})`)
+    .option('--stages <list>', `comma-separated stages to run on their own (${PIPELINE_STAGES.join(',')})`)
     .option('--resume <run-id>', 'continue a failed or cancelled run from its first unfinished stage')
     .option('--force', 'redo stages even if this batch already went through them (replaces the landed batch)')
     .option('--json', 'print one machine-readable summary instead of progress')
@@ -52,7 +61,7 @@ export function registerRun(program: Command): void {
       const { summary } = await startPipelineRun(
         {
           workspace: resolve(flags.workspace),
-          profile: flags.profile,
+          profile: parseProfile(flags.profile),
           batch: parseBatch(flags.batch),
           stages: parseStages(flags.stages),
           resumeRunId: flags.resume,

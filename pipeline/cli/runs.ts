@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { listRuns, loadRun, readEvents } from '../orchestrator/store.ts';
-import type { RunStatus, StageName } from '../orchestrator/types.ts';
+import type { RunStatus } from '../orchestrator/types.ts';
 import { settleInterruptedRunsIfIdle } from '../run/index.ts';
 import { DEFAULT_WORKSPACE } from '../workspace.ts';
 import { color } from './progress.ts';
@@ -39,7 +39,7 @@ export function registerRuns(program: Command): void {
       const workspace = resolve(flags.workspace);
       await settleInterruptedRunsIfIdle(workspace);
       await loadRun(workspace, runId);
-      const events = (await readEvents(workspace, runId)).filter((e) => !flags.stage || ('stage' in e && e.stage === (flags.stage as StageName)));
+      const events = (await readEvents(workspace, runId)).filter((e) => !flags.stage || ('stage' in e && e.stage === flags.stage));
       for (const e of events) {
         if (flags.json) {
           console.log(JSON.stringify(e));

@@ -5,7 +5,7 @@ import { loadProfile } from '../profiles/load.ts';
 import { startPipelineRun } from '../run/index.ts';
 import { DEFAULT_WORKSPACE, workspacePaths } from '../workspace.ts';
 import { color } from './progress.ts';
-import { parseStages } from './run.ts';
+import { parseProfile, parseStages } from './run.ts';
 
 export function registerSchedule(program: Command): void {
   program
@@ -18,7 +18,7 @@ export function registerSchedule(program: Command): void {
     .option('--stages <list>', 'stages each scheduled run executes')
     .action(async (flags) => {
       const workspace = resolve(flags.workspace);
-      const profile = await loadProfile(workspacePaths(workspace).profiles, flags.profile);
+      const profile = await loadProfile(workspacePaths(workspace).profiles, parseProfile(flags.profile));
       const cron = flags.cron ?? profile.schedule;
       if (!cron) throw new Error(`Profile ${profile.name} has no schedule: add "schedule: '0 6 * * *'" to it in ${workspacePaths(workspace).profiles}, or pass --cron.`);
       const next = nextRuns(cron, new Date(), 3);

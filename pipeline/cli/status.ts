@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { curatedManifests } from '../cleanse/commit.ts';
-import { loadContracts } from '../contract/load.ts';
+import { loadContracts } from '../contract-loader/load.ts';
 import { LocalLake } from '../lake/local.ts';
 import { listRuns } from '../orchestrator/store.ts';
 import { listProfiles } from '../profiles/load.ts';

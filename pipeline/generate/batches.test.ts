@@ -8,7 +8,7 @@ import { parseGenerateOptions } from './options.ts';
 describe('batches 1, 2, 3 form one consistent timeline', () => {
   const cleanups: Array<() => Promise<void>> = [];
   let db: Database;
-  const opts = { seed: 21, members: 6000, providers: 3000, claims: 60_000 };
+  const opts = { seed: 21, members: 6000, providers: 3000, claims: 60_000, dirtyRate: 0 };
 
   beforeAll(async () => {
     db = await openDuckDB();

@@ -6,7 +6,7 @@ import { SqlRandom, high32, low32, normalFromTable, pick, pickIn } from './rando
  * window before the first extract; block k >= 2 holds one month of new services (claims / 18).
  * Batch k carries every claim whose state changed in month k (including first receipt).
  */
-export function monthlyClaims(claims: number): number {
+function monthlyClaims(claims: number): number {
   return Math.round(claims / HISTORY_MONTHS);
 }
 

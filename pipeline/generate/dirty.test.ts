@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContracts } from '../contract/load.ts';
+import { loadContracts } from '../contract-loader/load.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { DEFECT_OUTCOME, type DefectKind } from './dirty.ts';
 import { generate, type GenerateManifest } from './index.ts';
@@ -103,7 +103,7 @@ describe('dirty data and its ground truth', () => {
     cleanups.push(a.cleanup, b.cleanup);
     clean = a.dir;
     dirty = b.dir;
-    await generate(parseGenerateOptions({ ...opts, out: clean }));
+    await generate(parseGenerateOptions({ ...opts, dirtyRate: 0, out: clean }));
     manifest = await generate(parseGenerateOptions({ ...opts, dirtyRate: 0.08, out: dirty }));
     const lines = (await readFile(join(dirty, 'ground_truth.csv'), 'utf8')).trim().split('\n').slice(1);
     truth = lines.map((l) => {

@@ -1,4 +1,4 @@
-import type { QuarantineReason } from '../contract/types.ts';
+import type { QuarantineReason } from '../contract-loader/types.ts';
 import { literal } from '../duckdb/sql.ts';
 import { SqlRandom, high32, low32 } from './random.ts';
 

@@ -1,4 +1,4 @@
-import type { Contract } from '../contract/types.ts';
+import type { Contract } from '../contract-loader/types.ts';
 import { type DefectChoice, type DefectSpec, type FieldContext, hitsSql, mutateSql } from './dirty.ts';
 
 /** SQL: a value as raw CSV text ('' for NULL). */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContracts } from '../contract/load.ts';
+import { loadContracts } from '../contract-loader/load.ts';
 import { openDuckDB, queryRows, type Database } from '../duckdb/connection.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { generate, type GenerateManifest } from './index.ts';
@@ -46,7 +46,7 @@ describe('clean batch 1', () => {
   let manifest: GenerateManifest;
   let db: Database;
   beforeAll(async () => {
-    ({ out, manifest } = await gen({ seed: 7, members: 3000, providers: 300, claims: 60_000 }));
+    ({ out, manifest } = await gen({ seed: 7, members: 3000, providers: 300, claims: 60_000, dirtyRate: 0 }));
     db = await openDuckDB();
     await view(db, 'members', join(out, 'members/*.csv'), 'members');
     await view(db, 'providers', join(out, 'providers/*.csv'), 'providers');
@@ -143,7 +143,7 @@ describe('determinism', () => {
   });
 
   it('is byte-identical across thread counts on the clean path too, including several claims parts', async () => {
-    const opts = { seed: 3, members: 2000, providers: 150, claims: 40_000, batch: 2, rowsPerFile: 2_000 };
+    const opts = { seed: 3, members: 2000, providers: 150, claims: 40_000, batch: 2, rowsPerFile: 2_000, dirtyRate: 0 };
     const a = await gen({ ...opts, threads: 1 });
     const b = await gen({ ...opts, threads: 3 });
     expect(a.manifest.datasets.claims!.files.length).toBeGreaterThan(2);

@@ -14,7 +14,7 @@ describe('invariants on 1M generated claims', () => {
   beforeAll(async () => {
     const t = await tempDir();
     cleanup = t.cleanup;
-    await generate(parseGenerateOptions({ seed: 42, members: 50_000, providers: 2_000, claims: 1_000_000, out: t.dir }));
+    await generate(parseGenerateOptions({ seed: 42, members: 50_000, providers: 2_000, claims: 1_000_000, dirtyRate: 0, out: t.dir }));
     db = await openDuckDB();
     const money = ['billed_amount', 'allowed_amount', 'paid_amount', 'deductible_amount', 'copay_amount', 'coinsurance_amount'].map((c) => `'${c}': 'DECIMAL(12,2)'`);
     const dates = ['service_from', 'service_to', 'received_date', 'adjudicated_date', 'paid_date'].map((c) => `'${c}': 'DATE'`);

@@ -4,11 +4,11 @@ import { SqlRandom, high32, low32, normal, pick } from './random.ts';
 /** New enrollees per later batch, as a share of the initial membership. */
 const MONTHLY_ENROLMENT = 0.008;
 
-export function newEnrolleesPerBatch(members: number): number {
+function newEnrolleesPerBatch(members: number): number {
   return Math.max(1, Math.round(members * MONTHLY_ENROLMENT));
 }
 
-export function memberUniverseSize(members: number, batch: number): number {
+function memberUniverseSize(members: number, batch: number): number {
   return members + (batch - 1) * newEnrolleesPerBatch(members);
 }
 

@@ -17,13 +17,18 @@ export interface GenerateOptions {
   memoryLimit?: string;
 }
 
+/**
+ * The default world, the one source of generator defaults: `claims generate`, the built-in local
+ * profile and the app's Generate view all start from it. A little dirty, so the quarantine has
+ * something to show; Parquet output is always clean (defects have no typed form).
+ */
 export const GENERATE_DEFAULTS = {
   seed: 42,
   members: 2_000,
   providers: 200,
   claims: 20_000,
   batch: 1,
-  dirtyRate: 0,
+  dirtyRate: 0.01,
   format: 'csv' as OutputFormat,
   rowsPerFile: 2_000_000,
 };
@@ -57,12 +62,12 @@ export function parseGenerateOptions(raw: Record<string, unknown>): GenerateOpti
   const providers = integerIn('providers', raw.providers ?? GENERATE_DEFAULTS.providers, 50, MAX_PROVIDERS);
   const claims = integerIn('claims', raw.claims ?? GENERATE_DEFAULTS.claims, 0, MAX_CLAIMS);
   const batch = integerIn('batch', raw.batch ?? GENERATE_DEFAULTS.batch, 1, MAX_BATCH);
-  const rateRaw = raw.dirtyRate ?? GENERATE_DEFAULTS.dirtyRate;
+  const format = raw.format ?? GENERATE_DEFAULTS.format;
+  const rateRaw = raw.dirtyRate ?? (format === 'csv' ? GENERATE_DEFAULTS.dirtyRate : 0);
   const dirtyRate = typeof rateRaw === 'string' && rateRaw.trim() !== '' ? Number(rateRaw) : rateRaw;
   if (typeof dirtyRate !== 'number' || !Number.isFinite(dirtyRate) || dirtyRate < 0 || dirtyRate > 1) {
     throw new OptionError('dirty-rate', `expected a number from 0 to 1 (share of rows with a defect), got "${String(rateRaw)}"`);
   }
-  const format = raw.format ?? GENERATE_DEFAULTS.format;
   if (format !== 'csv' && format !== 'parquet' && format !== 'both') {
     throw new OptionError('format', `must be one of csv, parquet, both; got "${String(format)}"`);
   }

@@ -18,7 +18,7 @@ export function npiSql(seed: number, indexExpr: string): string {
 }
 
 /** Check digit of an NPI's first nine digits, the way the cleanse stage verifies it (for tests). */
-export function npiCheckDigit(first9: string): number {
+function npiCheckDigit(first9: string): number {
   const digits = `80840${first9}`.split('').map(Number);
   let sum = 0;
   for (let i = digits.length - 1, dbl = true; i >= 0; i--, dbl = !dbl) {

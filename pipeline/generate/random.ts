@@ -42,7 +42,7 @@ export const high32 = (h: string) => `((${h} >> 32)::DOUBLE / 4294967296.0)`;
 export const normal = (u1: string, u2: string) => `(sqrt(-2.0 * ln(1.0 - ${u1})) * cos(6.283185307179586 * ${u2}))`;
 
 /** Levels of the standard normal quantile table: tails reach about ±3.9 sigma. */
-export const NORMAL_TABLE_SIZE = 16384;
+const NORMAL_TABLE_SIZE = 16384;
 
 /** Inverse standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
 function inverseNormal(p: number): number {

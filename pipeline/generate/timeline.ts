@@ -2,7 +2,7 @@
 // service history; each later batch is one month further on.
 
 export const HISTORY_START = '2024-01-01';
-export const FIRST_AS_OF_MONTH = '2025-06-01';
+const FIRST_AS_OF_MONTH = '2025-06-01';
 export const HISTORY_MONTHS = 18;
 
 function addMonths(isoMonthStart: string, months: number): Date {
@@ -23,11 +23,6 @@ export function asOfDate(batch: number): string {
 /** SQL expression: the batch in which a change dated `d` is first extracted. */
 export function batchOfSql(d: string): string {
   return `(CASE WHEN ${d} <= DATE '${asOfDate(1)}' THEN 1 ELSE date_diff('month', DATE '${FIRST_AS_OF_MONTH}', ${d}::DATE) + 1 END)`;
-}
-
-/** SQL expression: the as-of date of batch `k` (a SQL integer expression). */
-export function asOfSql(k: string): string {
-  return `(DATE '${FIRST_AS_OF_MONTH}' + to_months(${k}) - INTERVAL 1 DAY)::DATE`;
 }
 
 /** Events (moves, plan changes, terminations) are drawn up to the end of the last possible batch. */

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENTITY_ORDER } from '../contract/load.ts';
-import type { ContractSet } from '../contract/types.ts';
+import { ENTITY_ORDER } from '../contract-loader/load.ts';
+import type { ContractSet } from '../contract-loader/types.ts';
 import { zones, type Lake } from '../lake/types.ts';
 import { checkHeader, InputFileError, inspectFile } from './inspect.ts';
 import { parseRawManifest, type RawFileEntry, type RawManifest } from './manifest.ts';
@@ -74,7 +74,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
 
   for (const { path, entry } of plan) {
     req.signal?.throwIfAborted();
-    await lake.putFile(entry.key, path);
+    await lake.putFile(entry.key, path, { sha256: entry.sha256 });
   }
   let generator: RawManifest['generator'];
   try {

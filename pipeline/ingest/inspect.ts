@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Contract } from '../contract/types.ts';
+import type { Contract } from '../contract-loader/types.ts';
 
 /** A problem with a whole input file: the stage fails and says where and what to do. */
 export class InputFileError extends Error {

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { Lake, LakeObject } from './types.ts';
+import { containedPath } from './contained-path.ts';
+import { LakeObjectMissingError, type Lake, type LakeObject } from './types.ts';
 
 /** The lake as a local folder. Writes go to a temp name first so a reader never sees half a file. */
 export class LocalLake implements Lake {
@@ -11,13 +12,21 @@ export class LocalLake implements Lake {
   }
 
   private path(key: string): string {
-    const p = resolve(this.root, key);
-    if (p !== this.root && !p.startsWith(this.root + sep)) throw new Error(`Lake key escapes the lake: ${key}`);
-    return p;
+    return containedPath(this.root, key);
   }
 
   uri(key: string): string {
     return this.path(key);
+  }
+
+  async localPath(key: string): Promise<string> {
+    const p = this.path(key);
+    if (!(await this.exists(key))) throw new LakeObjectMissingError(key, this.root);
+    return p;
+  }
+
+  localRoots(): string[] {
+    return [this.root];
   }
 
   async exists(key: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { StageError, type Stage, type StageContext, type StageResult } from './types.ts';
 
 // setTimeout fires at once for delays beyond a signed 32-bit number of milliseconds.
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export function validateTimeout(ms: number, stage: string): void {
   if (!(ms > 0) || (ms !== Infinity && ms > MAX_TIMEOUT_MS)) {
@@ -9,7 +9,7 @@ export function validateTimeout(ms: number, stage: string): void {
   }
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 120_000) return `${+(ms / 1000).toFixed(1)}s`;
   return `${+(ms / 60_000).toFixed(1)}min`;

@@ -3,7 +3,7 @@ import type { ErrorRecord } from './types.ts';
 const MAX_CAUSES = 10;
 
 /** Anything thrown, as an Error: stage code may throw strings or plain objects. */
-export function asError(thrown: unknown): Error {
+function asError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   if (typeof thrown === 'object' && thrown !== null && 'message' in thrown && typeof thrown.message === 'string') {
     return new Error(thrown.message);

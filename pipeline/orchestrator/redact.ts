@@ -4,7 +4,7 @@
  * Key names whose values are secrets. Wider than password/secret/token/private_key/passphrase so
  * that camelCase SDK options (snowflake-sdk's privateKey, privateKeyPass) and API keys are caught.
  */
-export const SECRET_KEY = /password|passwd|secret|token|private_?key|passphrase|api_?key|credential|authorization/i;
+const SECRET_KEY = /password|passwd|secret|token|private_?key|passphrase|api_?key|credential|authorization/i;
 export const REDACTED = '[redacted]';
 
 // user:password@ in connection strings such as snowflake://user:pw@account or https://u:p@host.

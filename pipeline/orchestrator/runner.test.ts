@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline, type RunPipelineOptions } from './runner.ts';
 import { listRuns, loadRun, readEvents, runDir } from './store.ts';
-import { STAGE_NAMES, StageError, type RunEvent, type RunOptions, type Stage, type StageContext, type StageName, type StageResult } from './types.ts';
+import { StageError, type RunEvent, type RunOptions, type Stage, type StageContext, type StageName, type StageResult } from './types.ts';
+
+// a graph of the pipeline's shape; the orchestrator itself knows no stage names
+const STAGE_NAMES = ['generate', 'ingest', 'cleanse', 'load', 'transform', 'verify'] as const;
 
 let workspace: string;
 beforeEach(async () => {
@@ -108,6 +111,7 @@ describe('runPipeline', () => {
     const stamps = events.map((e) => Date.parse(e.timestamp));
     expect(stamps.every((t, i) => Number.isFinite(t) && (i === 0 || t >= (stamps[i - 1] as number)))).toBe(true);
     expect(events.every((e) => e.runId === run.runId)).toBe(true);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(types(events).slice(5, 9)).toEqual(['stage.started:cleanse', 'stage.progress:cleanse', 'stage.log:cleanse', 'stage.succeeded:cleanse']);
     expect(events[6]).toMatchObject({ type: 'stage.progress', stage: 'cleanse', attempt: 1, dataset: 'claims', rows: 500, total: 1000, fraction: 0.5 });
     expect(events[7]).toMatchObject({ type: 'stage.log', level: 'info', message: 'quarantined rows', fields: { dataset: 'claims', rows: 7 } });
@@ -357,6 +361,12 @@ describe('runPipeline', () => {
     });
     expect(types(events).slice(0, 5)).toEqual(['run.started', 'stage.skipped:generate', 'stage.skipped:ingest', 'stage.skipped:cleanse', 'stage.started:load']);
     expect(events[1]).toMatchObject({ reason: `succeeded in run ${first.runId}; result restored` });
+    // the resumed run has its own log, numbered from 1; the first run's log is left as it was
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect((await readEvents(workspace, second.runId)).map((e) => e.seq)).toEqual(events.map((e) => e.seq));
+    const firstLog = await readEvents(workspace, first.runId);
+    expect(firstLog.map((e) => e.seq)).toEqual(firstLog.map((_, i) => i + 1));
+    expect(firstLog.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed' });
     expect((await loadRun(workspace, first.runId)).status).toBe('failed');
     expect((await listRuns(workspace)).map((r) => r.runId)).toEqual([second.runId, first.runId]);
 

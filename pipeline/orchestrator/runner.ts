@@ -37,6 +37,9 @@ export interface RunPipelineOptions {
 
 type StageOutcome = Exclude<RunStatus, 'running'>;
 
+/** An event as the runner states it; emit gives it its place in the log (seq). */
+type UnnumberedEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'seq'> : never) : never;
+
 const blankStage = (name: StageName): StageRecord => ({
   name,
   status: 'pending',
@@ -127,16 +130,19 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
   // the background cannot append to a finished run.
   let logOpen = true;
   const now = () => new Date().toISOString();
-  const emit = (event: RunEvent) => {
+  // seq counts the lines of this run's events.jsonl: it moves on only once the line is written
+  let seq = 0;
+  const emit = (event: UnnumberedEvent) => {
     if (!logOpen) return;
-    const safe = redactSecrets(event);
+    const safe = redactSecrets({ ...event, seq: seq + 1 } as RunEvent);
     appendEvent(workspace, runId, safe);
+    seq = safe.seq;
     runner.onEvent?.(safe);
   };
   // Stages log through plain calls; if writing an event fails there, the failure is held and
   // rethrown once the attempt returns, so it fails the run instead of counting as a stage error.
   let sinkError: { error: unknown } | undefined;
-  const emitFromStage = (event: RunEvent) => {
+  const emitFromStage = (event: UnnumberedEvent) => {
     if (sinkError) return;
     try {
       emit(event);

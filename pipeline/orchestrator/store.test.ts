@@ -102,8 +102,8 @@ describe('events', () => {
   it('appends one JSON line per event, in order, with secrets redacted', async () => {
     const run = await createRun(workspace, { options: options(), trigger: 'manual', stages: [] });
     const events: RunEvent[] = [
-      { type: 'stage.started', runId: run.runId, timestamp: '2025-01-01T00:00:00.000Z', stage: 'load', attempt: 1, maxAttempts: 3, timeoutMs: 1000 },
-      { type: 'stage.log', runId: run.runId, timestamp: '2025-01-01T00:00:01.000Z', stage: 'load', attempt: 1, level: 'info', message: 'connected', fields: { token: 'abc', rows: 3 } },
+      { type: 'stage.started', runId: run.runId, seq: 1, timestamp: '2025-01-01T00:00:00.000Z', stage: 'load', attempt: 1, maxAttempts: 3, timeoutMs: 1000 },
+      { type: 'stage.log', runId: run.runId, seq: 2, timestamp: '2025-01-01T00:00:01.000Z', stage: 'load', attempt: 1, level: 'info', message: 'connected', fields: { token: 'abc', rows: 3 } },
     ];
     for (const e of events) appendEvent(workspace, run.runId, e);
     const text = await readFile(join(runDir(workspace, run.runId), 'events.jsonl'), 'utf8');
@@ -119,6 +119,16 @@ describe('events', () => {
     const path = join(runDir(workspace, run.runId), 'events.jsonl');
     await writeFile(path, `${JSON.stringify({ type: 'run.started', runId: run.runId, timestamp: 't' })}\n{oops\n`);
     await expect(readEvents(workspace, run.runId)).rejects.toThrow(`${path}, line 2: not valid JSON`);
+  });
+
+  it('numbers the events of a log written before events had a seq by their line, and rejects a bad seq', async () => {
+    const run = await createRun(workspace, { options: options(), trigger: 'manual', stages: [] });
+    const path = join(runDir(workspace, run.runId), 'events.jsonl');
+    const line = (type: string, extra = {}) => JSON.stringify({ type, runId: run.runId, timestamp: 't', ...extra });
+    await writeFile(path, `${line('run.started')}\n${line('stage.started')}\n${line('run.finished')}\n`);
+    expect((await readEvents(workspace, run.runId)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    await writeFile(path, `${line('run.started', { seq: 1 })}\n${line('stage.started', { seq: 0 })}\n`);
+    await expect(readEvents(workspace, run.runId)).rejects.toThrow(`${path}, line 2: seq must be a whole number from 1, got 0.`);
   });
 });
 
@@ -138,8 +148,23 @@ describe('interrupted runs', () => {
     expect(settled.error?.message).toMatch(/^Interrupted: the process running stage ingest stopped before it finished/);
     expect(settled.stages.map((s) => s.status)).toEqual(['succeeded', 'failed', 'pending']);
     expect(settled.stages[1]).toMatchObject({ endedAt: '2025-01-02T03:05:07.000Z', seconds: 60 });
-    expect((await readEvents(workspace, run.runId)).at(-1)).toMatchObject({ type: 'run.finished', status: 'failed', error: { stage: 'ingest' } });
+    expect((await readEvents(workspace, run.runId)).at(-1)).toMatchObject({ type: 'run.finished', seq: 1, status: 'failed', error: { stage: 'ingest' } });
     expect((await loadRun(workspace, done.runId)).status).toBe('succeeded');
     expect(await settleInterruptedRuns(workspace)).toEqual([]);
+  });
+
+  it('close the log after the events the interrupted process wrote, with the next seq', async () => {
+    const run = await createRun(workspace, { options: options(), trigger: 'manual', stages: [pending('generate')] });
+    run.stages[0] = { ...pending('generate'), status: 'running', attempts: 1, startedAt: run.startedAt };
+    await saveRun(workspace, run);
+    const base = { runId: run.runId, timestamp: run.startedAt };
+    appendEvent(workspace, run.runId, { ...base, seq: 1, type: 'run.started', profile: 'local', batch: 1, trigger: 'manual', plan: ['generate'], options: options() });
+    appendEvent(workspace, run.runId, { ...base, seq: 2, type: 'stage.started', stage: 'generate', attempt: 1, maxAttempts: 1, timeoutMs: 1000 });
+    await settleInterruptedRuns(workspace);
+    expect((await readEvents(workspace, run.runId)).map((e) => [e.seq, e.type])).toEqual([
+      [1, 'run.started'],
+      [2, 'stage.started'],
+      [3, 'run.finished'],
+    ]);
   });
 });

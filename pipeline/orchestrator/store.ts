@@ -3,13 +3,37 @@
 //   <workspace>/runs/<runId>/events.jsonl  one JSON line per event: the run's log
 
 import { appendFileSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { redactSecrets } from './redact.ts';
 import { runRecordSchema } from './run-schema.ts';
 import type { RunEvent, RunOptions, RunRecord, RunStatus, RunTrigger, StageRecord } from './types.ts';
+
+/** No run record for this id in the workspace. */
+export class RunNotFoundError extends Error {
+  constructor(
+    readonly runId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** The run exists but wrote no events (it failed before its first one). */
+export class NoEventLogError extends Error {
+  constructor(
+    readonly runId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'NoEventLogError';
+  }
+}
 
 export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 const RUN_FILE = 'run.json';
@@ -103,7 +127,7 @@ export async function loadRun(workspace: string, runId: string): Promise<RunReco
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`Run ${runId} not found: there is no ${path}. Check the run id against the runs listed in ${runsDir(workspace)}.`, { cause: err });
+      throw new RunNotFoundError(runId, `Run ${runId} not found: there is no ${path}. Check the run id against the runs listed in ${runsDir(workspace)}.`, { cause: err });
     }
     throw err;
   }
@@ -174,7 +198,9 @@ export async function settleInterruptedRuns(workspace: string, now: Date = new D
     record.seconds = secondsBetween(record.startedAt, at);
     await saveRun(workspace, record);
     try {
-      appendEvent(workspace, record.runId, { type: 'run.finished', runId: record.runId, timestamp: at, status: 'failed', seconds: record.seconds, error: record.error });
+      // the log goes on where the interrupted process left it, so no seq is used twice in the run
+      const seq = await nextEventSeq(workspace, record.runId);
+      appendEvent(workspace, record.runId, { type: 'run.finished', runId: record.runId, seq, timestamp: at, status: 'failed', seconds: record.seconds, error: record.error });
     } catch {
       // the record above is what counts; a run folder without a writable log still shows as failed
     }
@@ -193,6 +219,16 @@ export function appendEvent(workspace: string, runId: string, event: RunEvent): 
   appendFileSync(join(runDir(workspace, runId), EVENTS_FILE), `${JSON.stringify(redactSecrets(event))}\n`, 'utf8');
 }
 
+/** The seq the next event of a run gets: one after its log's last (1 for a run with no log yet). */
+async function nextEventSeq(workspace: string, runId: string): Promise<number> {
+  try {
+    await access(join(runDir(workspace, runId), EVENTS_FILE));
+  } catch {
+    return 1;
+  }
+  return ((await readEvents(workspace, runId)).at(-1)?.seq ?? 0) + 1;
+}
+
 export async function readEvents(workspace: string, runId: string): Promise<RunEvent[]> {
   const path = join(runDir(workspace, runId), EVENTS_FILE);
   let text: string;
@@ -200,7 +236,7 @@ export async function readEvents(workspace: string, runId: string): Promise<RunE
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`Run ${runId} has no event log: there is no ${path}.`, { cause: err });
+      throw new NoEventLogError(runId, `Run ${runId} has no event log: there is no ${path}.`, { cause: err });
     }
     throw err;
   }
@@ -217,6 +253,9 @@ export async function readEvents(workspace: string, runId: string): Promise<RunE
     if (typeof e !== 'object' || e === null || typeof e.type !== 'string' || typeof e.timestamp !== 'string' || e.runId !== runId) {
       throw new Error(`${path}, line ${i + 1}: not an event of run ${runId} (needs type, timestamp and runId).`);
     }
+    // logs written before events were numbered: an event's seq is its line, as the runner writes them
+    if (e.seq === undefined) return { ...e, seq: i + 1 } as RunEvent;
+    if (!Number.isInteger(e.seq) || e.seq < 1) throw new Error(`${path}, line ${i + 1}: seq must be a whole number from 1, got ${JSON.stringify(e.seq)}.`);
     return event as RunEvent;
   });
 }

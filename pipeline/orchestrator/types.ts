@@ -1,8 +1,9 @@
 // The seam between the orchestrator and the stages plugged into it, plus the run record and the
-// event stream the CLI, the API and the UI read.
+// event stream the CLI, the API and the UI read. The orchestrator knows no stage by name: the
+// pipeline owns its stages (pipeline/stages/index.ts) and hands the graph over.
 
-export const STAGE_NAMES = ['generate', 'ingest', 'cleanse', 'load', 'transform', 'verify'] as const;
-export type StageName = (typeof STAGE_NAMES)[number];
+/** A stage's name, as the graph it belongs to calls it. */
+export type StageName = string;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -122,6 +123,11 @@ export interface RunRecord {
 
 interface EventBase {
   runId: string;
+  /**
+   * The event's place in its run's log: 1 for the first, one more for each after it, never
+   * repeated within a run (a reader that has seen seq n has seen every event up to n).
+   */
+  seq: number;
   /** ISO 8601 */
   timestamp: string;
 }

@@ -2,8 +2,10 @@ import { readFile, writeFile, mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { GENERATE_DEFAULTS } from '../generate/options.ts';
 import { CronError, nextRuns } from '../orchestrator/schedule.ts';
-import { STAGE_NAMES } from '../orchestrator/types.ts';
+import { PIPELINE_STAGES } from '../stages/names.ts';
+import { ownEntry, profileNameProblem, profileNameSchema } from './names.ts';
 import type { Profile, ProfilesFile, RawProfile } from './types.ts';
 
 /** The built-in profile: everything on this machine, no file needed. */
@@ -11,7 +13,7 @@ export const LOCAL_PROFILE: Profile = {
   name: 'local',
   kind: 'local',
   description: 'Everything on this machine: lake folder, DuckDB cleanse and warehouse, dbt-duckdb.',
-  generate: { seed: 42, members: 2_000, providers: 200, claims: 20_000, dirty_rate: 0.01, rows_per_file: 2_000_000 },
+  generate: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, dirty_rate: GENERATE_DEFAULTS.dirtyRate, rows_per_file: GENERATE_DEFAULTS.rowsPerFile },
   retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 10_000, jitter: 0.3 },
   timeouts: { default: 3600 },
   freshness_hours: 24,
@@ -24,7 +26,7 @@ const profileSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    kind: { enum: ['local'], description: 'cloud profiles arrive with the cloud issue' },
+    kind: { enum: ['local'] },
     description: { type: 'string' },
     generate: {
       type: 'object',
@@ -51,7 +53,7 @@ const profileSchema = {
     timeouts: {
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(['default', ...STAGE_NAMES].map((s) => [s, { type: 'integer', minimum: 0 }])),
+      properties: Object.fromEntries(['default', ...PIPELINE_STAGES].map((s) => [s, { type: 'integer', minimum: 0 }])),
     },
     schedule: { type: 'string' },
     freshness_hours: { type: 'number', exclusiveMinimum: 0 },
@@ -68,8 +70,8 @@ const fileSchema = {
   additionalProperties: false,
   required: ['profiles'],
   properties: {
-    active: { type: 'string' },
-    profiles: { type: 'object', propertyNames: { pattern: '^[a-z][a-z0-9_-]*$' }, additionalProperties: profileSchema },
+    active: profileNameSchema,
+    profiles: { type: 'object', propertyNames: profileNameSchema, additionalProperties: profileSchema },
   },
 };
 
@@ -96,9 +98,9 @@ function describe(e: ErrorObject): ProfileProblem {
     case 'additionalProperties':
       return { path: path === '(file)' ? String(e.params.additionalProperty) : `${path}.${String(e.params.additionalProperty)}`, message: `unknown key; allowed here: ${Object.keys(allowedAt(path)).join(', ')}` };
     case 'enum':
-      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}${path.endsWith('.kind') ? ' (cloud profiles arrive with the cloud issue)' : ''}` };
+      return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
     case 'propertyNames':
-      return { path: `${path}.${String(e.params.propertyName)}`, message: 'profile names are lower case letters, digits, - and _' };
+      return { path: `${path}.${String(e.params.propertyName)}`, message: profileNameProblem(String(e.params.propertyName)) ?? 'not a profile name' };
     default:
       return { path, message: e.message ?? e.keyword };
   }
@@ -124,7 +126,7 @@ function semanticProblems(doc: ProfilesFile): ProfileProblem[] {
       }
     }
   }
-  if (doc.active && doc.active !== 'local' && !doc.profiles[doc.active]) out.push({ path: 'active', message: `no profile named "${doc.active}"; defined: local, ${Object.keys(doc.profiles).join(', ')}` });
+  if (doc.active && doc.active !== 'local' && !ownEntry(doc.profiles, doc.active)) out.push({ path: 'active', message: `no profile named "${doc.active}"; defined: local, ${Object.keys(doc.profiles).join(', ')}` });
   return out;
 }
 
@@ -181,16 +183,18 @@ function resolveProfile(name: string, raw: RawProfile | undefined): Profile {
 export async function listProfiles(path: string): Promise<{ active: string; profiles: Profile[] }> {
   const doc = await readProfilesFile(path);
   const names = ['local', ...Object.keys(doc.profiles).filter((n) => n !== 'local')];
-  return { active: doc.active ?? 'local', profiles: names.map((n) => resolveProfile(n, doc.profiles[n])) };
+  return { active: doc.active ?? 'local', profiles: names.map((n) => resolveProfile(n, ownEntry(doc.profiles, n))) };
 }
 
 export async function loadProfile(path: string, name?: string): Promise<Profile> {
   const doc = await readProfilesFile(path);
   const wanted = name ?? doc.active ?? 'local';
-  if (wanted !== 'local' && !doc.profiles[wanted]) {
+  const problem = profileNameProblem(wanted);
+  if (problem) throw new ProfileError(path, [{ path: 'profile', message: problem }]);
+  if (wanted !== 'local' && !ownEntry(doc.profiles, wanted)) {
     throw new ProfileError(path, [{ path: `profiles.${wanted}`, message: `no such profile; defined: ${['local', ...Object.keys(doc.profiles)].join(', ')}` }]);
   }
-  return resolveProfile(wanted, doc.profiles[wanted]);
+  return resolveProfile(wanted, ownEntry(doc.profiles, wanted));
 }
 
 /** Saves (creates or replaces) one profile in the file after validating the whole document. */

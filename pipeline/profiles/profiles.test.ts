@@ -20,7 +20,7 @@ describe('profiles', () => {
   });
 
   it('names the bad key and the allowed values', () => {
-    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local (cloud profiles arrive with the cloud issue)' }]);
+    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local' }]);
     const [unknown] = validateProfiles({ profiles: { dev: { generate: { sed: 1 } } } });
     expect(unknown!.path).toBe('profiles.dev.generate.sed');
     expect(unknown!.message).toMatch(/unknown key; allowed here: seed, members, providers, claims, dirty_rate, rows_per_file/);
@@ -47,5 +47,34 @@ describe('profiles', () => {
     expect(active.name).toBe('nightly');
     expect(active.schedule).toBe('0 6 * * *');
     await expect(saveProfile(file, 'bad', { kind: 'snowflake' })).rejects.toThrow(/profiles\.bad\.kind: must be one of local/);
+  });
+});
+
+describe('profile names', () => {
+  it('refuses the names of built-in object members in the file, as the active profile and on the command line', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, 'profiles.yaml');
+    for (const name of ['constructor', 'toString', '__proto__', 'valueOf']) {
+      expect(validateProfiles({ profiles: { [name]: {} } }).map((p) => p.message).join(' '), name).toMatch(/reserved|not a profile name/);
+      expect(validateProfiles({ active: name, profiles: {} }).length, name).toBeGreaterThan(0);
+      await expect(loadProfile(file, name), name).rejects.toBeInstanceOf(ProfileError);
+      await expect(activateProfile(file, name), name).rejects.toBeInstanceOf(ProfileError);
+    }
+    // a YAML file naming one is refused as a whole, with the key path
+    await writeFile(file, 'profiles:\n  constructor:\n    kind: local\n');
+    await expect(loadProfile(file)).rejects.toThrow(/profiles\.constructor: "constructor" is reserved/);
+  });
+
+  it('refuses them from the CLI before anything runs', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'claims.mjs');
+    for (const name of ['constructor', 'toString']) {
+      const r = spawnSync(process.execPath, [cli, 'run', '--profile', name, '--workspace', dir], { encoding: 'utf8' });
+      expect(r.status, name).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`--profile: "${name}" is (reserved|not a profile name)`));
+    }
   });
 });

@@ -1,4 +1,5 @@
-import type { RetryPolicy, StageName } from '../orchestrator/types.ts';
+import type { RetryPolicy } from '../orchestrator/types.ts';
+import type { PipelineStage } from '../stages/names.ts';
 
 /** A pipeline profile: which implementations run the stages, and with what settings. */
 export interface Profile {
@@ -8,7 +9,7 @@ export interface Profile {
   generate: { seed: number; members: number; providers: number; claims: number; dirty_rate: number; rows_per_file: number };
   retry: RetryPolicy;
   /** per-stage timeout in seconds (0 = none) */
-  timeouts: Partial<Record<StageName | 'default', number>>;
+  timeouts: Partial<Record<PipelineStage | 'default', number>>;
   /** cron expression for `claims schedule` */
   schedule?: string;
   freshness_hours: number;

@@ -1,13 +1,23 @@
+// Here, and only here, a profile becomes implementations: the lake, the cleanse engine, the
+// warehouse (its loading side for runs, its reading side for the app) and the transformer.
+// Nothing above these seams knows which kind of profile runs.
+
 import { join } from 'node:path';
 import { DuckDBCleanseEngine } from '../cleanse/duckdb.ts';
-import { loadContracts } from '../contract/load.ts';
+import { loadContracts } from '../contract-loader/load.ts';
+import { DEFAULT_READER_TEMP_SIZE } from '../duckdb/sealed.ts';
 import { LocalLake } from '../lake/local.ts';
+import type { Lake } from '../lake/types.ts';
 import { loadProfile } from '../profiles/load.ts';
+import type { Profile } from '../profiles/types.ts';
 import type { PipelineContext } from '../stages/context.ts';
+import { DbtTransformer } from '../transform/dbt.ts';
+import { DuckDBWarehouseReader } from '../warehouse/duckdb-reader.ts';
 import { DuckDBWarehouse } from '../warehouse/duckdb.ts';
-import { workspacePaths } from '../workspace.ts';
+import type { WarehouseReader } from '../warehouse/reader.ts';
+import { workspacePaths, type WorkspacePaths } from '../workspace.ts';
 
-/** Builds the stage context for a profile: here, and only here, the profile picks implementations. */
+/** Builds the stage context for a profile. */
 export async function pipelineContext(workspace: string, profileName: string | undefined, force = false): Promise<PipelineContext> {
   const paths = workspacePaths(workspace);
   const profile = await loadProfile(paths.profiles, profileName);
@@ -19,9 +29,40 @@ export async function pipelineContext(workspace: string, profileName: string | u
         profile,
         contracts,
         force,
-        lake: new LocalLake(paths.lake),
+        lake: lakeFor(paths, profile),
         cleanse: new DuckDBCleanseEngine(contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit, tempDirectory: join(paths.tmp, 'cleanse') }),
         warehouse: new DuckDBWarehouse(paths.warehouse, contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit }),
+        transformer: new DbtTransformer({
+          target: profile.dbt.target,
+          threads: profile.dbt.threads,
+          env: { CLAIMS_WAREHOUSE: paths.warehouse, CLAIMS_DBT_TARGET: profile.dbt.target },
+          workDir: join(paths.root, 'dbt'),
+          // a forced run may have replaced a loaded batch: rebuild incremental models from scratch
+          args: force ? ['--full-refresh'] : [],
+        }),
       };
+  }
+}
+
+/** What the app reads a profile's data through: its lake, and its warehouse's reading side. */
+export interface ReadSide {
+  lake: Lake;
+  warehouse: WarehouseReader;
+}
+
+export function readSide(paths: WorkspacePaths, profile: Profile, memoryLimit: string): ReadSide {
+  switch (profile.kind) {
+    case 'local':
+      return {
+        lake: lakeFor(paths, profile),
+        warehouse: new DuckDBWarehouseReader(paths.warehouse, { memoryLimit, maxTempSize: DEFAULT_READER_TEMP_SIZE, tempDirectory: join(paths.tmp, 'warehouse-reader') }, paths.root),
+      };
+  }
+}
+
+function lakeFor(paths: WorkspacePaths, profile: Profile): Lake {
+  switch (profile.kind) {
+    case 'local':
+      return new LocalLake(paths.lake);
   }
 }

@@ -3,14 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runPipeline } from '../orchestrator/runner.ts';
 import { runDir, runsDir, settleInterruptedRuns } from '../orchestrator/store.ts';
-import type { RunEvent, RunRecord, RunTrigger, Stage, StageName } from '../orchestrator/types.ts';
-import { cleanseStage } from '../stages/cleanse.ts';
-import type { PipelineContext } from '../stages/context.ts';
-import { generateStage } from '../stages/generate.ts';
-import { ingestStage } from '../stages/ingest.ts';
-import { loadStage } from '../stages/load.ts';
-import { transformStage } from '../stages/transform.ts';
-import { verifyStage } from '../stages/verify.ts';
+import type { RunEvent, RunRecord, RunTrigger } from '../orchestrator/types.ts';
+import { ownEntry } from '../profiles/names.ts';
+import { pipelineStages } from '../stages/index.ts';
+import type { PipelineStage } from '../stages/names.ts';
 import { pipelineContext } from './environment.ts';
 import { lockWorkspace, whenIdle } from './lock.ts';
 import { runSummary, type RunSummary } from './summary.ts';
@@ -19,7 +15,7 @@ export interface StartRunOptions {
   workspace: string;
   profile?: string;
   batch?: number;
-  stages?: StageName[];
+  stages?: PipelineStage[];
   resumeRunId?: string;
   force?: boolean;
   trigger?: Exclude<RunTrigger, 'resume'>;
@@ -30,18 +26,10 @@ export interface RunHooks {
   onEvent?: (e: RunEvent) => void;
 }
 
-/** The pipeline's stages, in graph order. */
-export function pipelineStages(p: PipelineContext): Stage[] {
-  return [generateStage(p), ingestStage(p), cleanseStage(p), loadStage(p), transformStage(p), verifyStage(p)];
-}
-
-/** Names of the stages `claims run` runs, in order (what pipelineStages returns). */
-export const PIPELINE_STAGE_NAMES: readonly StageName[] = ['generate', 'ingest', 'cleanse', 'load', 'transform', 'verify'];
-
 /** Runs the pipeline for one batch on a profile, recording the run in the workspace. */
 export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {}): Promise<{ record: RunRecord; summary: RunSummary }> {
   const ctx = await pipelineContext(o.workspace, o.profile, o.force);
-  const unlock = await lockWorkspace(ctx.paths.root, `claims run batch ${o.batch ?? 1}`);
+  const unlock = await lockWorkspace(ctx.paths.root, 'run', `claims run batch ${o.batch ?? 1}`);
   try {
     // holding the lock, no other run is alive: a run still marked running was interrupted
     await settleInterruptedRuns(ctx.paths.root);
@@ -50,7 +38,7 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
       { profile: ctx.profile.name, workspace: ctx.paths.root, batch: o.batch ?? 1, stages: o.stages, force: Boolean(o.force) },
       {
         retry: () => ctx.profile.retry,
-        timeoutMs: (stage) => (ctx.profile.timeouts[stage.name] ?? ctx.profile.timeouts.default ?? 0) * 1000,
+        timeoutMs: (stage) => (ownEntry(ctx.profile.timeouts, stage.name) ?? ctx.profile.timeouts.default ?? 0) * 1000,
         signal: hooks.signal,
         trigger: o.trigger ?? 'manual',
         onEvent: hooks.onEvent,

@@ -21,17 +21,16 @@ export function cleanseStage(p: PipelineContext): Stage {
         }
       }
       try {
-        const r = await p.cleanse.cleanse({
+        const m = await p.cleanse.cleanse({
           batch,
           lake: p.lake,
           signal: ctx.signal,
           onProgress: (pr) => ctx.progress({ dataset: pr.dataset, fraction: pr.fraction, message: pr.step }),
           log: (message, fields) => ctx.log('info', message, fields),
         });
-        for (const d of r.datasets) {
-          ctx.log(d.quarantinedRows ? 'warn' : 'info', `${d.dataset}: ${d.curatedRows} curated, ${d.quarantinedRows} quarantined, ${d.duplicatesRemoved} duplicates removed`, { quarantine: d.quarantineByReason });
+        for (const [dataset, d] of Object.entries(m.datasets)) {
+          ctx.log(d.quarantined_rows ? 'warn' : 'info', `${dataset}: ${d.curated_rows} curated, ${d.quarantined_rows} quarantined, ${d.duplicates_removed} duplicates removed`, { quarantine: d.quarantine_by_reason });
         }
-        const m = JSON.parse((await p.lake.getText(r.manifestKey))!) as CuratedManifest;
         return resultOf(m, false);
       } catch (err) {
         if (err instanceof InputFileError) throw new StageError(err.message, { retryable: false, hint: err.hint, cause: err });

@@ -1,7 +1,8 @@
 import type { CleanseEngine } from '../cleanse/types.ts';
-import type { ContractSet } from '../contract/types.ts';
+import type { ContractSet } from '../contract-loader/types.ts';
 import type { Lake } from '../lake/types.ts';
 import type { Profile } from '../profiles/types.ts';
+import type { Transformer } from '../transform/types.ts';
 import type { Warehouse } from '../warehouse/types.ts';
 import type { WorkspacePaths } from '../workspace.ts';
 
@@ -13,6 +14,7 @@ export interface PipelineContext {
   lake: Lake;
   cleanse: CleanseEngine;
   warehouse: Warehouse;
+  transformer: Transformer;
   /** redo work even when the same batch already went through a stage */
   force: boolean;
 }

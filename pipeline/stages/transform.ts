@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { StageError, type Stage } from '../orchestrator/types.ts';
 import { runDir } from '../orchestrator/store.ts';
-import { dbtExecutable, DbtTransformer } from '../transform/dbt.ts';
-import type { TransformResult } from '../transform/types.ts';
+import { TransformerNotInstalledError, type TransformResult } from '../transform/types.ts';
 import type { PipelineContext } from './context.ts';
 
 /** Builds the dbt project (models, snapshots, tests) against the profile's target. */
@@ -11,33 +10,23 @@ export function transformStage(p: PipelineContext): Stage {
     name: 'transform',
     dependsOn: ['load'],
     async run(ctx) {
+      // dbt opens the warehouse itself, and DuckDB takes one writer
+      await p.warehouse.close();
+      let result: TransformResult;
       try {
-        dbtExecutable();
+        result = await p.transformer.build({
+          signal: ctx.signal,
+          artifactsDir: join(runDir(p.paths.root, ctx.runId), 'dbt'),
+          onEvent: (e) => {
+            if (e.kind === 'progress') ctx.progress({ fraction: e.total ? e.done / e.total : 0, rows: e.done, total: e.total, message: e.message });
+            else ctx.log(e.level, e.message, e.node ? { node: e.node.unique_id, status: e.node.status, seconds: e.node.seconds } : undefined);
+          },
+        });
       } catch (err) {
         // a missing install does not fix itself: no retries
-        throw new StageError((err as Error).message, { retryable: false, hint: 'Install the project environment with `npm run setup`, then resume the run.' });
+        if (err instanceof TransformerNotInstalledError) throw new StageError(err.message, { retryable: false, hint: 'Install the project environment with `npm run setup`, then resume the run.', cause: err });
+        throw err;
       }
-      await p.warehouse.close();
-      // a forced run may have replaced a loaded batch: rebuild incremental models from scratch
-      const dbt = new DbtTransformer({
-        target: p.profile.dbt.target,
-        threads: p.profile.dbt.threads,
-        env: { CLAIMS_WAREHOUSE: p.paths.warehouse, CLAIMS_DBT_TARGET: p.profile.dbt.target },
-        workDir: join(p.paths.root, 'dbt'),
-        args: p.force ? ['--full-refresh'] : [],
-      });
-      let finished = 0;
-      const result = await dbt.build({
-        signal: ctx.signal,
-        artifactsDir: join(runDir(p.paths.root, ctx.runId), 'dbt'),
-        onEvent: (e) => {
-          if (e.kind === 'log' && e.index && e.total) {
-            if (/^(OK|PASS|WARN|ERROR|FAIL|SKIP)/.test(e.message.replace(/^\d+ of \d+ /, ''))) finished = Math.max(finished, e.index);
-            ctx.progress({ fraction: finished / e.total, rows: finished, total: e.total, message: e.message.replace(/\s+\.{2,}.*$/, '').slice(0, 120) });
-          }
-          if (e.kind === 'log' && (e.level === 'warn' || e.level === 'error' || e.index)) ctx.log(e.level === 'debug' ? 'info' : e.level, e.message, e.node ? { node: e.node.unique_id, status: e.node.status, seconds: e.node.seconds } : undefined);
-        },
-      });
       await copyLatest(result, p.paths.dbtTarget);
       const failedModels = result.nodes.filter((n) => n.resource_type !== 'test' && n.status === 'error');
       const failedTests = result.nodes.filter((n) => n.resource_type === 'test' && (n.status === 'fail' || n.status === 'error'));

@@ -3,14 +3,14 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DbtNodeResult, TransformEvent, TransformResult, Transformer } from './types.ts';
+import { TransformerNotInstalledError, type DbtNodeResult, type TransformEvent, type TransformResult, type Transformer } from './types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DBT_PROJECT_DIR = join(ROOT, 'dbt');
+const DBT_PROJECT_DIR = join(ROOT, 'dbt');
 
-export function dbtExecutable(): string {
+function dbtExecutable(): string {
   const bin = join(ROOT, '.venv', process.platform === 'win32' ? 'Scripts/dbt.exe' : 'bin/dbt');
-  if (!existsSync(bin)) throw new Error(`dbt is not installed in ${join(ROOT, '.venv')}: run \`npm run setup\` first.`);
+  if (!existsSync(bin)) throw new TransformerNotInstalledError(`dbt is not installed in ${join(ROOT, '.venv')}: run \`npm run setup\` first.`);
   return bin;
 }
 
@@ -25,14 +25,19 @@ export interface DbtOptions {
   args?: string[];
 }
 
+/** One line of dbt's JSON log (--log-format json), the fields read here. */
 interface DbtLogLine {
   info?: { name?: string; level?: string; msg?: string };
   data?: { node_info?: { unique_id?: string; resource_type?: string; node_status?: string }; index?: number; total?: number; execution_time?: number; status?: string };
 }
 
-/** Runs `dbt build` as a child process, streaming its JSON log as events. */
+/** Runs `dbt build` as a child process, streaming its JSON log as progress and log events. */
 export class DbtTransformer implements Transformer {
   constructor(private readonly options: DbtOptions) {}
+
+  get target(): string {
+    return this.options.target;
+  }
 
   async build(req: { signal?: AbortSignal; onEvent?: (e: TransformEvent) => void; artifactsDir: string }): Promise<TransformResult> {
     const o = this.options;
@@ -43,8 +48,10 @@ export class DbtTransformer implements Transformer {
       '--target-path', targetPath, '--log-path', join(o.workDir, 'logs'), '--log-format', 'json', '--no-use-colors', ...(o.args ?? [])];
     const stderr: string[] = [];
     const lastErrors: string[] = [];
+    const log = new DbtLog((e) => req.onEvent?.(e));
+    const executable = dbtExecutable();
     const code = await new Promise<number>((resolvePromise, reject) => {
-      const child = spawn(dbtExecutable(), args, {
+      const child = spawn(executable, args, {
         cwd: DBT_PROJECT_DIR,
         env: { ...process.env, ...o.env, DO_NOT_TRACK: '1', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,10 +65,10 @@ export class DbtTransformer implements Transformer {
         while (nl >= 0) {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
-          const e = toEvent(line);
+          const e = parseLine(line);
           if (e) {
             if (e.level === 'error') lastErrors.push(e.message);
-            req.onEvent?.(e);
+            log.take(e);
           }
           nl = buffer.indexOf('\n');
         }
@@ -107,22 +114,66 @@ export class DbtTransformer implements Transformer {
   }
 }
 
-function toEvent(line: string): TransformEvent | null {
-  if (!line.trim().startsWith('{')) return line.trim() ? { kind: 'log', level: 'info', message: line.trim() } : null;
+/** A line of dbt's log as read: its level and text, and the node and position it reports on. */
+interface DbtLine {
+  name: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  node?: { unique_id: string; resource_type?: string; status?: string; seconds?: number };
+  index?: number;
+  total?: number;
+}
+
+function parseLine(line: string): DbtLine | null {
+  const text = line.trim();
+  if (!text.startsWith('{')) return text ? { name: '', level: 'info', message: text } : null;
   let parsed: DbtLogLine;
   try {
-    parsed = JSON.parse(line) as DbtLogLine;
+    parsed = JSON.parse(text) as DbtLogLine;
   } catch {
-    return { kind: 'log', level: 'info', message: line };
+    return { name: '', level: 'info', message: text };
   }
-  const name = parsed.info?.name ?? '';
-  const level = (parsed.info?.level === 'warn' ? 'warn' : parsed.info?.level === 'error' ? 'error' : parsed.info?.level === 'debug' ? 'debug' : 'info') as TransformEvent['level'];
+  const level = (parsed.info?.level === 'warn' ? 'warn' : parsed.info?.level === 'error' ? 'error' : parsed.info?.level === 'debug' ? 'debug' : 'info') as DbtLine['level'];
   // eslint-disable-next-line no-control-regex -- strip ANSI colour codes dbt may still emit
   const message = (parsed.info?.msg ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   const ni = parsed.data?.node_info;
-  if (name === 'NodeStart' && ni?.unique_id) return { kind: 'node.started', level: 'debug', message, node: { unique_id: ni.unique_id, resource_type: ni.resource_type } };
-  if (name === 'NodeFinished' && ni?.unique_id) return { kind: 'node.finished', level: 'debug', message, node: { unique_id: ni.unique_id, resource_type: ni.resource_type, status: ni.node_status } };
-  if (/^Log(Model|Test|Snapshot|Seed|Start)(Result|Line)$/.test(name)) return { kind: 'log', level, message, index: parsed.data?.index, total: parsed.data?.total, node: ni?.unique_id ? { unique_id: ni.unique_id, resource_type: ni.resource_type, status: parsed.data?.status, seconds: parsed.data?.execution_time } : undefined };
-  if (level === 'debug' || !message) return null;
-  return { kind: 'log', level, message };
+  return {
+    name: parsed.info?.name ?? '',
+    level,
+    message,
+    index: parsed.data?.index,
+    total: parsed.data?.total,
+    node: ni?.unique_id ? { unique_id: ni.unique_id, resource_type: ni.resource_type, status: parsed.data?.status ?? ni.node_status, seconds: parsed.data?.execution_time } : undefined,
+  };
+}
+
+/** dbt's per-node result lines: "Log{Model,Test,Snapshot,Seed,Start}{Result,Line}" with index and total. */
+const NODE_LINE = /^Log(Model|Test|Snapshot|Seed|Start)(Result|Line)$/;
+/** a node's line that reports it finished ("3 of 40 OK created ...") rather than started */
+const FINISHED = /^(OK|PASS|WARN|ERROR|FAIL|SKIP)/;
+
+/**
+ * Turns dbt's log lines into the stage's events: progress counts finished nodes of the build's
+ * total (lines arrive out of order with several threads, so the count only moves forward), and
+ * the log keeps node results, warnings and errors, not dbt's chatter.
+ */
+class DbtLog {
+  private finished = 0;
+
+  constructor(private readonly emit: (e: TransformEvent) => void) {}
+
+  take(line: DbtLine): void {
+    const isNodeLine = NODE_LINE.test(line.name);
+    if (isNodeLine && line.index && line.total) {
+      if (FINISHED.test(line.message.replace(/^\d+ of \d+ /, ''))) this.finished = Math.max(this.finished, line.index);
+      this.emit({ kind: 'progress', done: this.finished, total: line.total, message: line.message.replace(/\s+\.{2,}.*$/, '').slice(0, 120) });
+    }
+    if (!line.message) return;
+    if (isNodeLine) {
+      const node = line.node ? { node: { unique_id: line.node.unique_id, status: line.node.status, seconds: line.node.seconds } } : {};
+      this.emit({ kind: 'log', level: line.level === 'debug' ? 'info' : line.level, message: line.message, ...node });
+    } else if (line.level === 'warn' || line.level === 'error') {
+      this.emit({ kind: 'log', level: line.level, message: line.message });
+    }
+  }
 }

@@ -24,16 +24,24 @@ export interface TransformResult {
   artifacts: string;
 }
 
-export interface TransformEvent {
-  kind: 'node.started' | 'node.finished' | 'log';
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  node?: { unique_id: string; resource_type?: string; status?: string; seconds?: number };
-  index?: number;
-  total?: number;
+/** What a build reports while it runs, in the stage's terms (the tool's own log format stays in its module). */
+export type TransformEvent =
+  /** nodes finished of the build's total, and what is running now */
+  | { kind: 'progress'; done: number; total: number; message: string }
+  /** a line worth keeping in the run's log: a node's result, a warning, an error */
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string; node?: { unique_id: string; status?: string; seconds?: number } };
+
+/** The transformer's tool is not installed: trying again does not help. */
+export class TransformerNotInstalledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransformerNotInstalledError';
+  }
 }
 
 /** The transform stage's engine: dbt against the profile's target. */
 export interface Transformer {
+  /** the target it builds (local, snowflake) */
+  readonly target: string;
   build(req: { signal?: AbortSignal; onEvent?: (e: TransformEvent) => void; artifactsDir: string }): Promise<TransformResult>;
 }

@@ -1,16 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CuratedManifest } from '../cleanse/types.ts';
-import { loadReferenceTables } from '../contract/reference.ts';
-import { duckdbType, ENTITY_ORDER } from '../contract/load.ts';
-import type { Contract, ContractSet } from '../contract/types.ts';
+import { loadReferenceTables } from '../contract-loader/reference.ts';
+import { duckdbType, ENTITY_ORDER } from '../contract-loader/load.ts';
+import type { Contract, ContractSet } from '../contract-loader/types.ts';
 import { openDuckDB, queryNumber, queryRows, type Database } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
 import type { Lake } from '../lake/types.ts';
 import type { BatchAudit, LoadResult, Warehouse } from './types.ts';
 
 /** Lineage columns every loaded table carries. */
-export const LINEAGE_COLUMNS = [
+const LINEAGE_COLUMNS = [
   ['_batch_id', 'INTEGER'],
   ['_loaded_at', 'TIMESTAMP'],
   ['_source_file', 'VARCHAR'],
@@ -18,7 +18,7 @@ export const LINEAGE_COLUMNS = [
 ] as const;
 
 /** Columns of a loaded table, from its contract: columns, derived columns, lineage. */
-export function tableColumns(c: Contract): Array<[string, string]> {
+function tableColumns(c: Contract): Array<[string, string]> {
   return [
     ...c.columns.map((col) => [col.name, duckdbType(col.type)] as [string, string]),
     ...(c.derived ?? []).map((d) => [d.name, duckdbType(d.type)] as [string, string]),

@@ -51,8 +51,18 @@ function CurrentView({ view }: { view: ViewName }) {
 }
 
 export function App() {
-  const { info, infoError, loadInfo, theme, setTheme, connection, activeRunId, generate, toasts } = useApp();
-  const { route, go } = useRouter();
+  // one selector per value: an event batch re-renders the shell only when what it shows changed
+  const info = useApp((s) => s.info);
+  const infoError = useApp((s) => s.infoError);
+  const loadInfo = useApp((s) => s.loadInfo);
+  const theme = useApp((s) => s.theme);
+  const setTheme = useApp((s) => s.setTheme);
+  const connection = useApp((s) => s.connection);
+  const activeRunId = useApp((s) => s.activeRunId);
+  const generating = useApp((s) => (s.generate?.status === 'running' ? Math.round(s.generate.fraction * 100) : null));
+  const toasts = useApp((s) => s.toasts);
+  const route = useRouter((s) => s.route);
+  const go = useRouter((s) => s.go);
   const startDemo = useDemo((s) => s.start);
   const demoActive = useDemo((s) => s.active);
   useEffect(() => {
@@ -86,9 +96,9 @@ export function App() {
             <span className="dot run" /> run in progress
           </button>
         ) : null}
-        {generate?.status === 'running' ? (
+        {generating !== null ? (
           <button className="badge run" style={{ border: 0, cursor: 'pointer' }} onClick={() => go('generate')}>
-            <span className="dot run" /> generating {Math.round(generate.fraction * 100)}%
+            <span className="dot run" /> generating {generating}%
           </button>
         ) : null}
         <ProfileSwitcher />

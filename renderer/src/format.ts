@@ -14,10 +14,11 @@ export const fmtPct = (n: number | null | undefined, digits = 1) => (n === null 
 
 export function fmtSeconds(s: number | null | undefined): string {
   if (s === null || s === undefined) return '—';
-  if (s < 1) return `${Math.round(s * 1000)} ms`;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m}m ${Math.round(s - m * 60)}s`;
+  // each unit is chosen by the value as rounded for it, so 0.9996 s is "1.0 s", never "1000 ms"
+  if (Math.round(s * 1000) < 1000) return `${Math.round(s * 1000)} ms`;
+  if (Math.round(s * 10) < 600) return `${s.toFixed(1)} s`;
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}m ${whole % 60}s`;
 }
 
 export function fmtBytes(b: number): string {

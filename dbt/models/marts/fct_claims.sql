@@ -4,14 +4,21 @@
         incremental_strategy='merge',
         unique_key='claim_id',
         merge_exclude_columns=['_dbt_inserted_at'],
-        on_schema_change='append_new_columns',
-        tmp_relation_type=('transient' if var('snowflake_emulator', false) else none)
+        on_schema_change='fail',
+        tmp_relation_type=('transient' if target.type == 'snowflake' else none)
     )
 }}
 -- One row per claim at its current state. Incremental: each run merges (on claim_id) the claims
 -- that received a new version since the last run (by _batch_id), so a claim that moves from
 -- pending to paid is updated in place, never duplicated. Claims whose member or provider gained
 -- a new SCD2 version since the last run are re-merged too, so their point-in-time keys stay right.
+--
+-- The contract (_marts__models.yml) is checked on every run, incremental ones included. A change
+-- to it (a column added, dropped or retyped) stops an incremental run (on_schema_change 'fail')
+-- until a --full-refresh rebuilds the table, rather than leaving older rows without the new column
+-- or the table with the old type. On Snowflake the increment is a transient table created with
+-- the contract's column types, so that comparison sees the contract on both sides (a view would
+-- carry its expressions' own NUMBER precisions); fakesnow cannot create the temporary view anyway.
 
 with claims as (
     select * from {{ ref('int_claims__current_state') }}

@@ -100,7 +100,7 @@ select
     pc.provider_id,
     cp.provider_name,
     pc.adjudicated_claims,
-    pc.denied_claims,
+    cast(pc.denied_claims as bigint) as denied_claims,
     {{ safe_ratio('pc.denied_claims', 'pc.adjudicated_claims') }} as denial_rate,
     {{ money('pc.denied_billed_amount') }} as denied_billed_amount,
     r1.denial_reason_code as top_denial_reason_code,

@@ -67,7 +67,7 @@ select
     m.gender,
     m.birth_date,
     r.claim_count_12m,
-    r.high_value_claim_count_12m,
+    cast(r.high_value_claim_count_12m as bigint) as high_value_claim_count_12m,
     {{ money('r.billed_12m') }} as billed_12m,
     {{ money('r.allowed_12m') }} as allowed_12m,
     {{ money('r.paid_12m') }} as paid_12m,

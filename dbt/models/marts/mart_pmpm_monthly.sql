@@ -75,9 +75,10 @@ select
     p.plan_type,
     a.line_of_business,
     a.member_months,
-    a.utilizing_member_months,
-    a.claim_count,
-    a.adjudicated_claim_count,
+    -- counts are sums of 0/1: cast, so the type is BIGINT on DuckDB (not HUGEINT) and NUMBER on Snowflake
+    cast(a.utilizing_member_months as bigint) as utilizing_member_months,
+    cast(a.claim_count as bigint) as claim_count,
+    cast(a.adjudicated_claim_count as bigint) as adjudicated_claim_count,
     {{ money('a.billed_total') }} as billed_total,
     {{ money('a.allowed_total') }} as allowed_total,
     {{ money('a.paid_total') }} as paid_total,

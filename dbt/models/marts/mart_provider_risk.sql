@@ -124,9 +124,10 @@ select
     network_status,
     state,
     total_claims,
-    adjudicated_claims,
-    paid_claims,
-    denied_claims,
+    -- sums of 0/1: BIGINT on DuckDB (not HUGEINT), NUMBER on Snowflake
+    cast(adjudicated_claims as bigint) as adjudicated_claims,
+    cast(paid_claims as bigint) as paid_claims,
+    cast(denied_claims as bigint) as denied_claims,
     cast(round(avg_turnaround_days, 1) as decimal(9, 1)) as avg_turnaround_days,
     {{ money('avg_billed_amount') }} as avg_billed_amount,
     {{ money('median_billed_amount') }} as median_billed_amount,

@@ -1,6 +1,6 @@
 // The column profile: type, nulls, distinct values, min/max, top values and a histogram,
 // computed by DuckDB over the whole dataset (with the grid's filters).
-import type { ColumnProfile, DatasetRef, Filter } from '../../../pipeline/api/contract.ts';
+import type { ColumnProfile, DatasetRef, Filter } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { cellText, fmtInt, fmtPct } from '../format.ts';
 import { Icon } from './icons.tsx';

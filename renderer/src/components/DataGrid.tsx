@@ -2,10 +2,11 @@
 // filter handed to the fetcher (DuckDB for datasets, the browser for console results), and full
 // keyboard navigation (arrows, Page Up/Down, Home/End, Ctrl+Home/End, Enter to profile, S to sort).
 
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { ColumnInfo, Filter, FilterOp, Json, SortKey } from '../../../pipeline/api/contract.ts';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { ColumnInfo, Filter, FilterOp, Json, SortKey } from '../../../pipeline/api/protocol.ts';
 import { cellText, fmtInt } from '../format.ts';
 import { Icon } from './icons.tsx';
+import { cachePage } from './page-cache.ts';
 import { ErrorBox, EmptyState } from './states.tsx';
 import { useScaledRows } from './useScaledRows.ts';
 
@@ -45,7 +46,7 @@ const OPS: { op: FilterOp; label: string; needsValue: boolean }[] = [
   { op: 'notnull', label: 'is not null', needsValue: false },
 ];
 
-export function filterLabel(f: Filter): string {
+function filterLabel(f: Filter): string {
   const op = OPS.find((o) => o.op === f.op)!;
   return `${f.column} ${op.label}${op.needsValue ? ` ${String(f.value)}` : ''}`;
 }
@@ -66,66 +67,64 @@ interface Props {
 
 export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilters = [], selectedColumn, onColumnSelect, onFiltersChange, onRowOpen, label }: Props) {
   const [columns, setColumns] = useState<ColumnInfo[]>([]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [pages, setPages] = useState<Map<number, Json[][]>>(new Map());
   const [sort, setSort] = useState<SortKey[]>([]);
   const [filters, setFilters] = useState<Filter[]>(initialFilters);
-  const [error, setError] = useState<unknown>(null);
   const [ms, setMs] = useState<number | null>(null);
   const [active, setActive] = useState({ row: 0, col: 0 });
   const [adding, setAdding] = useState(false);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const inflight = useRef(new Set<number>());
-  const generation = useRef(0);
 
-  // A new source, sort or filter set starts from an empty page cache.
-  useEffect(() => {
+  // A new source starts with its own filters, no sort and the first cell active.
+  const [shownSource, setShownSource] = useState(sourceKey);
+  if (shownSource !== sourceKey) {
+    setShownSource(sourceKey);
     setFilters(initialFilters);
     setSort([]);
     setActive({ row: 0, col: 0 });
-  }, [sourceKey]);
+  }
+
+  // A new source, sort or filter set starts from an empty page cache.
+  const query = JSON.stringify({ sourceKey, sort, filters });
+  const [data, setData] = useState<{ query: string; pages: Map<number, Json[][]>; total: number | null; error: unknown }>(() => ({ query, pages: new Map(), total: null, error: null }));
+  if (data.query !== query) setData({ query, pages: new Map(), total: null, error: null });
+  const { pages, total, error } = data;
+  // the query answers are for (answers to an older one are dropped) and the pages being fetched
+  const current = useRef(query);
+  const inflight = useRef(new Set<string>());
+  // the pages the viewport shows, which the page cache never drops
+  const pagesInView = useRef({ first: 0, last: 0 });
 
   useEffect(() => {
-    generation.current++;
-    inflight.current.clear();
-    setPages(new Map());
-    setTotal(null);
-    setError(null);
+    current.current = query;
     scrollRef.current?.scrollTo({ top: 0 });
-    void load(0, generation.current);
-  }, [sourceKey, JSON.stringify(sort), JSON.stringify(filters)]);
-
-  const load = useCallback(
-    async (page: number, gen: number) => {
-      if (inflight.current.has(page)) return;
-      inflight.current.add(page);
-      try {
-        const res = await fetchPage(page * PAGE, PAGE, sort, filters);
-        if (gen !== generation.current) return;
-        setColumns(res.columns);
-        setTotal(res.total);
-        if (res.ms !== undefined) setMs(res.ms);
-        setPages((prev) => new Map(prev).set(page, res.rows));
-      } catch (err) {
-        if (gen === generation.current) setError(err);
-      } finally {
-        inflight.current.delete(page);
-      }
-    },
-    [fetchPage, sort, filters],
-  );
+  }, [query]);
 
   const virtual = useScaledRows(scrollRef, total ?? 0, ROW_H, HEAD_H, 16);
   const items = virtual.rows;
   const firstIndex = virtual.first;
   const lastIndex = virtual.last;
 
+  // Fetches the pages in view that are not held yet (the first page while the total is unknown).
   useEffect(() => {
-    if (total === null) return;
-    for (let p = Math.floor(firstIndex / PAGE); p <= Math.floor(lastIndex / PAGE); p++) {
-      if (!pages.has(p)) void load(p, generation.current);
+    pagesInView.current = { first: Math.floor(firstIndex / PAGE), last: Math.floor(lastIndex / PAGE) };
+    const wanted = total === null ? [0] : Array.from({ length: pagesInView.current.last - pagesInView.current.first + 1 }, (_, i) => pagesInView.current.first + i);
+    for (const page of wanted) {
+      const key = `${page}:${query}`;
+      if (pages.has(page) || inflight.current.has(key)) continue;
+      inflight.current.add(key);
+      fetchPage(page * PAGE, PAGE, sort, filters)
+        .then(
+          (res) => {
+            if (current.current !== query) return;
+            setColumns(res.columns);
+            if (res.ms !== undefined) setMs(res.ms);
+            setData((d) => (d.query === query ? { ...d, total: res.total, pages: cachePage(d.pages, page, res.rows, pagesInView.current) } : d));
+          },
+          (err: unknown) => setData((d) => (d.query === query ? { ...d, error: err } : d)),
+        )
+        .finally(() => inflight.current.delete(key));
     }
-  }, [firstIndex, lastIndex, total, pages, load]);
+  }, [query, firstIndex, lastIndex, total, pages, fetchPage, sort, filters]);
 
   const widths = useMemo(() => columns.map(columnWidth), [columns]);
   const totalWidth = 64 + widths.reduce((a, b) => a + b, 0);

@@ -1,6 +1,6 @@
 // One row, field by field: long text and JSON (such as a quarantined row's original values) laid
 // out in full instead of cut off in a cell.
-import type { ColumnInfo, Json } from '../../../pipeline/api/contract.ts';
+import type { ColumnInfo, Json } from '../../../pipeline/api/protocol.ts';
 import { cellText } from '../format.ts';
 import { Icon } from './icons.tsx';
 

@@ -1,13 +1,13 @@
 // The stage graph: generate → ingest → cleanse → load → transform → verify, each with its status,
 // duration, rows and live progress. Stages are buttons: selecting one filters the logs.
 import { Fragment } from 'react';
-import type { RunRecord, StageName } from '../../../pipeline/api/contract.ts';
+import type { RunRecord, StageName } from '../../../pipeline/api/protocol.ts';
 import { fmtCompact, fmtInt, fmtSeconds } from '../format.ts';
 import type { LiveRun } from '../state/run-live.ts';
 import { Icon } from './icons.tsx';
 
 /** Rows a stage carried forward: its outputs, not the rows it set aside (quarantine, duplicates). */
-export function primaryRows(rows: Record<string, number>): number {
+function primaryRows(rows: Record<string, number>): number {
   return Object.entries(rows)
     .filter(([k]) => !/^(quarantine|duplicates)\./.test(k))
     .reduce((n, [, v]) => n + v, 0);

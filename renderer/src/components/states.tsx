@@ -1,6 +1,6 @@
 // Designed empty, loading and error states: every view shows one of these instead of a blank area.
 import type { ReactNode } from 'react';
-import type { ApiErrorBody } from '../../../pipeline/api/contract.ts';
+import type { ApiErrorBody } from '../../../pipeline/api/protocol.ts';
 import { ApiCallError } from '../api/client.ts';
 import { Icon, type IconName } from './icons.tsx';
 

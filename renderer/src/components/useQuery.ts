@@ -1,5 +1,7 @@
-// Loads data for a view and tracks loading and error; reloads when its dependencies change.
-import { useCallback, useEffect, useRef, useState } from 'react';
+// Loads data for a view and tracks loading and error; reloads when its dependencies change. The
+// dependencies are compared by value (as JSON), so a changed counter or filter object reloads and
+// a re-render with equal ones does not.
+import { useCallback, useEffect, useEffectEvent, useState } from 'react';
 
 export interface QueryState<T> {
   data: T | undefined;
@@ -9,28 +11,27 @@ export interface QueryState<T> {
 }
 
 export function useQuery<T>(fn: () => Promise<T>, deps: unknown[]): QueryState<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
-  const seq = useRef(0);
+  const [result, setResult] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const request = `${tick}:${JSON.stringify(deps)}`;
+  // a new request shows as loading from the render that makes it, keeping the last data meanwhile
+  const [asked, setAsked] = useState(request);
+  if (asked !== request) {
+    setAsked(request);
+    setResult((r) => ({ ...r, loading: true }));
+  }
+  // the request's function as of the render that made it; it is not a reason to reload by itself
+  const load = useEffectEvent(fn);
   useEffect(() => {
-    const mine = ++seq.current;
-    setLoading(true);
-    fn().then(
-      (d) => {
-        if (mine !== seq.current) return;
-        setData(d);
-        setError(null);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (mine !== seq.current) return;
-        setError(e);
-        setLoading(false);
-      },
+    let current = true;
+    load().then(
+      (data) => current && setResult({ data, error: null, loading: false }),
+      (error: unknown) => current && setResult((r) => ({ data: r.data, error, loading: false })),
     );
-  }, [...deps, tick]);
+    return () => {
+      current = false;
+    };
+  }, [request]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload };
+  return { data: result.data, error: result.error, loading: result.loading, reload };
 }

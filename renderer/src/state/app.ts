@@ -2,8 +2,9 @@
 // generation progress fed by the event stream, and short-lived toasts.
 
 import { create } from 'zustand';
-import type { AppInfo, EventBatch, GeneratedBatch, GeneratePhase, RunEvent } from '../../../pipeline/api/contract.ts';
+import type { AppInfo, EventBatch, GeneratedBatch, GeneratePhase, RunEvent } from '../../../pipeline/api/protocol.ts';
 import { call, onEvents, type ConnectionState } from '../api/client.ts';
+import { addRunEvents, type RunBuffers } from './run-buffers.ts';
 
 export type Theme = 'dark' | 'light';
 
@@ -30,8 +31,8 @@ interface AppState {
   theme: Theme;
   connection: ConnectionState;
   generate: GenerateJobState | null;
-  /** live events per run id, appended as batches arrive */
-  runEvents: Record<string, RunEvent[]>;
+  /** the newest live events of the runs that streamed last, by run id (bounded: see run-buffers.ts) */
+  runEvents: RunBuffers;
   activeRunId: string | null;
   /** bumped on workspace.changed so views refetch */
   revision: Record<'datasets' | 'runs' | 'profiles' | 'warehouse', number>;
@@ -79,7 +80,7 @@ export const useApp = create<AppState>((set, get) => ({
 /** Applies one batch of server events in a single state update (one repaint per batch). */
 function applyBatch(batch: EventBatch): void {
   const s = useApp.getState();
-  let runEvents = s.runEvents;
+  const runEvents: RunEvent[] = [];
   let activeRunId = s.activeRunId;
   let generate = s.generate;
   const revision = { ...s.revision };
@@ -88,7 +89,7 @@ function applyBatch(batch: EventBatch): void {
   for (const e of batch) {
     if (e.kind === 'run') {
       const id = e.event.runId;
-      runEvents = { ...runEvents, [id]: [...(runEvents[id] ?? []), e.event] };
+      runEvents.push(e.event);
       if (e.event.type === 'run.started') activeRunId = id;
       if (e.event.type === 'run.finished') {
         if (activeRunId === id) activeRunId = null;
@@ -114,7 +115,7 @@ function applyBatch(batch: EventBatch): void {
       if (e.what === 'warehouse' || e.what === 'profiles') reloadInfo = true;
     }
   }
-  useApp.setState({ runEvents, activeRunId, generate, ...(revised ? { revision } : {}) });
+  useApp.setState({ runEvents: addRunEvents(s.runEvents, runEvents), activeRunId, generate, ...(revised ? { revision } : {}) });
   if (reloadInfo) void s.loadInfo();
 }
 

@@ -5,7 +5,7 @@ import { call } from '../api/client.ts';
 import { useApp } from './app.ts';
 import { useRouter, type ViewName } from './router.ts';
 
-export const DEMO_BATCH = 1;
+const DEMO_BATCH = 1;
 
 export interface DemoStep {
   title: string;

@@ -4,20 +4,20 @@
 import { create } from 'zustand';
 
 export type ViewName = 'generate' | 'data' | 'pipeline' | 'run' | 'quality' | 'lineage' | 'analytics' | 'history' | 'sql' | 'profiles';
-export const VIEWS: ViewName[] = ['generate', 'data', 'pipeline', 'run', 'quality', 'lineage', 'analytics', 'history', 'sql', 'profiles'];
+const VIEWS: ViewName[] = ['generate', 'data', 'pipeline', 'run', 'quality', 'lineage', 'analytics', 'history', 'sql', 'profiles'];
 
 export interface Route {
   view: ViewName;
   params: Record<string, string>;
 }
 
-export function parseHash(hash: string): Route {
+function parseHash(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
   const view = (VIEWS as string[]).includes(path) ? (path as ViewName) : 'generate';
   return { view, params: Object.fromEntries(new URLSearchParams(query)) };
 }
 
-export function formatHash(route: Route): string {
+function formatHash(route: Route): string {
   const q = new URLSearchParams(route.params).toString();
   return `#/${route.view}${q ? `?${q}` : ''}`;
 }

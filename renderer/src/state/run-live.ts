@@ -1,30 +1,35 @@
 // A run as the UI shows it: the stored record and event log, kept current by the live event
 // stream. State changes refetch run.json (the source of truth, written atomically by the runner);
-// log lines and progress come straight from the stream in between.
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { RunEvent, RunRecord, StageName } from '../../../pipeline/api/contract.ts';
+// log lines and progress come straight from the stream in between, each event once by its seq.
+import { useEffect, useRef, useState } from 'react';
+import type { RunEvent, RunRecord } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { useApp } from './app.ts';
+import { appendEvents, EMPTY_LOG, logFromRecord, type RunLog } from './run-log.ts';
 
 export interface LiveRun {
   run: RunRecord | null;
   events: RunEvent[];
   active: boolean;
   error: unknown;
-  progress: Partial<Record<StageName, { fraction?: number; rows?: number; total?: number; message?: string }>>;
+  progress: RunLog['progress'];
   reload(): void;
 }
 
 const STATE_EVENTS = new Set(['run.started', 'stage.started', 'stage.succeeded', 'stage.failed', 'stage.cancelled', 'stage.retrying', 'stage.skipped', 'run.finished']);
 
-/** Events have no ids; the whole event is its identity (the file and the stream carry the same JSON). */
-const keyOf = (e: RunEvent) => JSON.stringify(e);
+interface State {
+  run: RunRecord | null;
+  log: RunLog;
+  active: boolean;
+  error: unknown;
+}
 
 export function useRunLive(runId: string | null): LiveRun {
-  const live = useApp((s) => (runId ? s.runEvents[runId] : undefined));
-  const [state, setState] = useState<{ run: RunRecord | null; events: RunEvent[]; active: boolean; error: unknown }>({ run: null, events: [], active: false, error: null });
+  const [state, setState] = useState<State>({ run: null, log: EMPTY_LOG, active: false, error: null });
   const [tick, setTick] = useState(0);
-  const seen = useRef(new Set<string>());
+  // the log as last set and the run it belongs to, for the stream to append to between renders
+  const held = useRef<{ runId: string | null; log: RunLog }>({ runId: null, log: EMPTY_LOG });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   // The stored log, plus whatever the stream delivered that the file did not have yet when read.
@@ -34,10 +39,8 @@ export function useRunLive(runId: string | null): LiveRun {
     call('runs.get', { runId }).then(
       (r) => {
         if (cancelled) return;
-        seen.current = new Set(r.events.map(keyOf));
-        const extra = (useApp.getState().runEvents[runId] ?? []).filter((e) => !seen.current.has(keyOf(e)));
-        for (const e of extra) seen.current.add(keyOf(e));
-        setState({ run: r.run, events: [...r.events, ...extra], active: r.active, error: null });
+        held.current = { runId, log: logFromRecord(r.events, useApp.getState().runEvents[runId]).log };
+        setState({ run: r.run, log: held.current.log, active: r.active, error: null });
       },
       (error: unknown) => !cancelled && setState((s) => ({ ...s, error })),
     );
@@ -46,27 +49,28 @@ export function useRunLive(runId: string | null): LiveRun {
     };
   }, [runId, tick]);
 
-  // New live events: appended once each; state changes also trigger a (debounced) refetch of run.json.
+  // New live events: appended once each; state changes, and events the stream missed, trigger a
+  // (debounced) refetch of the record.
   useEffect(() => {
-    if (!live) return;
-    const fresh = live.filter((e) => !seen.current.has(keyOf(e)));
-    if (!fresh.length) return;
-    for (const e of fresh) seen.current.add(keyOf(e));
-    setState((s) => ({ ...s, events: [...s.events, ...fresh] }));
-    if (fresh.some((e) => STATE_EVENTS.has(e.type))) {
+    if (!runId) return;
+    const unsubscribe = useApp.subscribe((s, prev) => {
+      const buffer = s.runEvents[runId];
+      if (!buffer || buffer === prev.runEvents[runId]) return;
+      const base = held.current.runId === runId ? held.current.log : EMPTY_LOG;
+      const { log, fresh, gap } = appendEvents(base, buffer);
+      if (!fresh.length) return;
+      held.current = { runId, log };
+      setState((st) => ({ ...st, log }));
+      if (gap || fresh.some((e) => STATE_EVENTS.has(e.type))) {
+        if (timer.current) clearTimeout(timer.current);
+        timer.current = setTimeout(() => setTick((t) => t + 1), 250);
+      }
+    });
+    return () => {
+      unsubscribe();
       if (timer.current) clearTimeout(timer.current);
-      timer.current = setTimeout(() => setTick((t) => t + 1), 250);
-    }
-  }, [live]);
+    };
+  }, [runId]);
 
-  const progress = useMemo(() => {
-    const out: LiveRun['progress'] = {};
-    for (const e of state.events) {
-      if (e.type === 'stage.progress') out[e.stage] = { ...out[e.stage], ...(e.fraction !== undefined ? { fraction: e.fraction } : {}), ...(e.rows !== undefined ? { rows: e.rows } : {}), ...(e.total !== undefined ? { total: e.total } : {}), ...(e.message ? { message: e.message } : {}) };
-      if (e.type === 'stage.started') out[e.stage] = {};
-    }
-    return out;
-  }, [state.events]);
-
-  return { ...state, progress, reload: () => setTick((t) => t + 1) };
+  return { run: state.run, events: state.log.events, active: state.active, error: state.error, progress: state.log.progress, reload: () => setTick((t) => t + 1) };
 }

@@ -1,7 +1,7 @@
 // Analytics: KPIs, monthly trends and breakdowns computed on the marts, with date-range and plan
 // filters pushed into every query. Every chart exports as PNG, its data as CSV.
 import { useState } from 'react';
-import type { AnalyticsFilter, Breakdown, Dashboard } from '../../../pipeline/api/contract.ts';
+import type { AnalyticsFilter, Breakdown, Dashboard } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { BarChart, ChartCard, LineChart } from '../charts/Charts.tsx';
 import { Icon } from '../components/icons.tsx';

@@ -1,7 +1,7 @@
 // Data: every dataset (generated files, lake zones, warehouse tables) in one tree; the selected one
 // in the grid, paged from DuckDB; a column's profile beside it.
 import { useCallback, useMemo, useState } from 'react';
-import type { ColumnInfo, DatasetEntry, DatasetRef, DatasetSource, Filter, Json } from '../../../pipeline/api/contract.ts';
+import type { ColumnInfo, DatasetEntry, DatasetRef, DatasetSource, Filter, Json } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { ColumnProfilePanel } from '../components/ColumnProfilePanel.tsx';
 import { DataGrid, type PageFetcher } from '../components/DataGrid.tsx';
@@ -22,7 +22,7 @@ const GROUPS: { source: DatasetSource; title: string }[] = [
   { source: 'warehouse', title: 'Warehouse' },
 ];
 
-function refFromParams(p: Record<string, string>): DatasetRef | null {
+function refFromParams(p: { source?: string | undefined; name?: string | undefined; batch?: string | undefined }): DatasetRef | null {
   if (!p.source || !p.name) return null;
   return { source: p.source as DatasetSource, name: p.name, ...(p.batch ? { batch: Number(p.batch) } : {}) };
 }
@@ -34,10 +34,12 @@ export function refParams(ref: DatasetRef, filters?: Filter[]): Record<string, s
 const sameRef = (a: DatasetRef | null, b: DatasetRef) => !!a && a.source === b.source && a.name === b.name && (a.batch ?? 0) === (b.batch ?? 0);
 
 export function DataView() {
-  const { route, go } = useRouter();
+  const route = useRouter((s) => s.route);
+  const go = useRouter((s) => s.go);
   const revision = useApp((s) => s.revision);
   const list = useQuery(() => call('datasets.list', {}), [revision.datasets, revision.warehouse]);
-  const ref = refFromParams(route.params);
+  const { source, name, batch } = route.params;
+  const ref = useMemo(() => refFromParams({ source, name, batch }), [source, name, batch]);
   const initialFilters = useMemo<Filter[]>(() => {
     try {
       return route.params.filters ? (JSON.parse(route.params.filters) as Filter[]) : [];
@@ -53,7 +55,7 @@ export function DataView() {
 
   const fetchPage = useCallback<PageFetcher>(
     (offset, limit, sort, f) => call('datasets.page', { ref: ref!, offset, limit, ...(sort.length ? { sort } : {}), ...(f.length ? { filters: f } : {}) }),
-    [key],
+    [ref],
   );
 
   const select = (d: DatasetEntry) => {

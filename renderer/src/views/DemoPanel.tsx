@@ -5,7 +5,12 @@ import { useApp } from '../state/app.ts';
 import { DEMO_STEPS, useDemo } from '../state/demo.ts';
 
 export function DemoPanel() {
-  const { active, step, message, next, back, exit } = useDemo();
+  const active = useDemo((s) => s.active);
+  const step = useDemo((s) => s.step);
+  const message = useDemo((s) => s.message);
+  const next = useDemo((s) => s.next);
+  const back = useDemo((s) => s.back);
+  const exit = useDemo((s) => s.exit);
   const generate = useApp((s) => s.generate);
   const activeRunId = useApp((s) => s.activeRunId);
   useEffect(() => {

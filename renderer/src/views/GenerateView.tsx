@@ -1,7 +1,7 @@
 // Generate: pick seed, sizes, dirtiness and batch; generate with live progress; list the batches
 // already generated, each one click away from its preview.
 import { useState } from 'react';
-import type { GenerateRequest } from '../../../pipeline/api/contract.ts';
+import type { GenerateRequest } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, errorBodyOf, Loading } from '../components/states.tsx';

@@ -1,7 +1,7 @@
 // History: find a member or provider and follow its versions across batches: what changed, when,
 // and which version is current.
 import { useState } from 'react';
-import type { HistoryEntity } from '../../../pipeline/api/contract.ts';
+import type { HistoryEntity } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, Loading, Unavailable } from '../components/states.tsx';
@@ -11,7 +11,8 @@ import { useApp } from '../state/app.ts';
 import { useRouter } from '../state/router.ts';
 
 export function HistoryView() {
-  const { route, go } = useRouter();
+  const route = useRouter((s) => s.route);
+  const go = useRouter((s) => s.go);
   const revision = useApp((s) => s.revision.warehouse);
   const entity = (route.params.entity as HistoryEntity | undefined) ?? 'member';
   const id = route.params.id ?? null;

@@ -1,9 +1,13 @@
-// Lineage: the dbt graph from manifest.json laid out by layer, zoomable and pannable. A node shows
-// its description, columns, SQL, compiled SQL, tests and last run; its neighbours are highlighted.
+// Lineage: the dbt graph from manifest.json, ranked by dependency with the dbt layers as bands,
+// zoomable and pannable. A node shows its description, columns, SQL, compiled SQL, tests and last
+// run; everything upstream and downstream of it is highlighted.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { LineageGraph, LineageNodeDetail } from '../../../pipeline/api/contract.ts';
+import type { LineageGraph, LineageNode, LineageNodeDetail } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
-import { layout, NODE_H, NODE_W } from '../charts/layered-layout.ts';
+import { edgePath } from '../charts/edge-path.ts';
+import { NODE_H, NODE_W } from '../charts/lineage-geometry.ts';
+import type { LineageLayout } from '../charts/lineage-layout.ts';
+import { fitView, revealView, zoomAt, type View } from '../charts/viewport.ts';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, Loading, Unavailable } from '../components/states.tsx';
 import { useQuery } from '../components/useQuery.ts';
@@ -14,11 +18,19 @@ import { refParams } from './DataView.tsx';
 
 const KIND_COLOR: Record<string, string> = { source: 'var(--chart-2)', seed: 'var(--chart-2)', model: 'var(--chart-1)', snapshot: 'var(--chart-4)', test: 'var(--chart-3)' };
 const STATUS_TONE: Record<string, string> = { success: 'ok', pass: 'ok', error: 'bad', fail: 'bad', warn: 'warn', skipped: '' };
+/** Room above the graph for the bands' labels, and below it for the bands' ends. */
+const BAND_LABEL_H = 34;
+const BAND_PAD = 14;
 
 export function LineageView() {
   const revision = useApp((s) => s.revision.runs);
-  const { route, go } = useRouter();
+  const route = useRouter((s) => s.route);
+  const go = useRouter((s) => s.go);
   const graph = useQuery(() => call('lineage.graph', {}), [revision]);
+  // the layout engine loads while the graph is fetched
+  useEffect(() => {
+    void import('../charts/lineage-layout.ts');
+  }, []);
   const [showTests, setShowTests] = useState(false);
   const selected = route.params.node ?? null;
   if (graph.loading && !graph.data) return <Loading label="Reading the dbt manifest…" />;
@@ -49,58 +61,78 @@ export function LineageView() {
   );
 }
 
+/** The graph's layout, computed off the render path; elkjs (a large module) loads with the first layout. */
+function useLineageLayout(nodes: LineageNode[], edges: { from: string; to: string }[]): { layout: LineageLayout | null; error: unknown } {
+  const [result, setResult] = useState<{ for: unknown; layout: LineageLayout | null; error: unknown }>({ for: null, layout: null, error: null });
+  useEffect(() => {
+    let current = true;
+    import('../charts/lineage-layout.ts')
+      .then(({ layoutLineage }) => layoutLineage(nodes, edges))
+      .then(
+        (layout) => current && setResult({ for: nodes, layout, error: null }),
+        (error: unknown) => current && setResult({ for: nodes, layout: null, error }),
+      );
+    return () => {
+      current = false;
+    };
+  }, [nodes, edges]);
+  // a layout of other nodes (before Show tests changed) is kept on screen until the new one is ready
+  return { layout: result.layout, error: result.for === nodes ? result.error : null };
+}
+
 function LineageCanvas({ graph, showTests, selected, onSelect }: { graph: LineageGraph; showTests: boolean; selected: string | null; onSelect: (id: string | null) => void }) {
   const nodes = useMemo(() => graph.nodes.filter((n) => showTests || n.kind !== 'test'), [graph, showTests]);
   const ids = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useMemo(() => graph.edges.filter((e) => ids.has(e.from) && ids.has(e.to)), [graph, ids]);
-  const l = useMemo(() => layout(nodes, edges), [nodes, edges]);
+  const { layout: l, error } = useLineageLayout(nodes, edges);
   const box = useRef<HTMLDivElement>(null);
-  const [view, setView] = useState({ x: 40, y: 40, k: 1 });
+  const [view, setView] = useState<View>({ x: 40, y: 40, k: 1 });
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
-  // the graph is refitted when the canvas changes size, until the user pans or zooms it
+  // Until the user pans or zooms, the view follows the canvas's size: the whole graph, or the
+  // selected node at a readable zoom. Once they have, a selected node is only brought into view.
   const userMoved = useRef(false);
-  const fit = useCallback(() => {
+  const place = useCallback(() => {
     const el = box.current;
-    if (!el || !el.clientWidth) return;
-    const k = Math.min(1.1, (el.clientWidth - 80) / l.width, (el.clientHeight - 100) / (l.height + 30));
-    setView({ k, x: (el.clientWidth - l.width * k) / 2, y: (el.clientHeight - l.height * k) / 2 + 14 });
-  }, [l.width, l.height]);
+    if (!el || !el.clientWidth || !l) return;
+    const canvas = { width: el.clientWidth, height: el.clientHeight };
+    const p = selected ? l.nodes.get(selected) : undefined;
+    const node = p ? { x: p.x, y: p.y, width: NODE_W, height: NODE_H } : null;
+    if (userMoved.current) {
+      if (node) setView((v) => revealView(v, canvas, node));
+      return;
+    }
+    const fitted = fitView(canvas, l, BAND_LABEL_H);
+    setView(node ? revealView(fitted, canvas, node) : fitted);
+  }, [l, selected]);
+  useEffect(() => {
+    userMoved.current = false;
+  }, [l]);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    userMoved.current = false;
-    fit();
-    const ro = new ResizeObserver(() => !userMoved.current && fit());
+    // the observer reports the canvas's size once when it starts, and whenever it changes
+    const ro = new ResizeObserver(() => place());
     ro.observe(el);
     return () => ro.disconnect();
-  }, [fit]);
-  const related = useMemo(() => {
-    if (!selected) return null;
-    const up = new Set<string>([selected]);
-    const down = new Set<string>([selected]);
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const e of edges) {
-        if (up.has(e.to) && !up.has(e.from)) {
-          up.add(e.from);
-          grew = true;
-        }
-        if (down.has(e.from) && !down.has(e.to)) {
-          down.add(e.to);
-          grew = true;
-        }
-      }
-    }
-    return new Set([...up, ...down]);
-  }, [selected, edges]);
-  const zoom = (factor: number, cx?: number, cy?: number) =>
-    setView((v) => {
-      const k = Math.min(3, Math.max(0.15, v.k * factor));
-      const px = cx ?? (box.current?.clientWidth ?? 0) / 2;
-      const py = cy ?? (box.current?.clientHeight ?? 0) / 2;
-      return { k, x: px - ((px - v.x) * k) / v.k, y: py - ((py - v.y) * k) / v.k };
-    });
+  }, [place]);
+  const related = useMemo(() => (selected ? lineageOf(selected, edges) : null), [selected, edges]);
+  const zoom = (factor: number, cx?: number, cy?: number) => {
+    userMoved.current = true;
+    setView((v) => zoomAt(v, factor, cx ?? (box.current?.clientWidth ?? 0) / 2, cy ?? (box.current?.clientHeight ?? 0) / 2));
+  };
+  // the whole graph, selection or not
+  const refit = () => {
+    const el = box.current;
+    if (!el || !l) return;
+    userMoved.current = false;
+    setView(fitView({ width: el.clientWidth, height: el.clientHeight }, l, BAND_LABEL_H));
+  };
+  // highlighted edges are drawn last, so they run on top where edges share a trunk
+  const drawn = useMemo(() => {
+    if (!l) return [];
+    const all = l.edges.map((e) => ({ ...e, hl: !!related && related.has(e.from) && related.has(e.to) }));
+    return [...all.filter((e) => !e.hl), ...all.filter((e) => e.hl)];
+  }, [l, related]);
   return (
     <div
       className="lineage-canvas"
@@ -108,62 +140,63 @@ function LineageCanvas({ graph, showTests, selected, onSelect }: { graph: Lineag
       data-testid="lineage-canvas"
       onWheel={(e) => {
         const r = box.current!.getBoundingClientRect();
-        userMoved.current = true;
         zoom(e.deltaY < 0 ? 1.12 : 1 / 1.12, e.clientX - r.left, e.clientY - r.top);
       }}
       onMouseDown={(e) => (drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y })}
-      onMouseMove={(e) => drag.current && (userMoved.current = true) && setView((v) => ({ ...v, x: drag.current!.vx + e.clientX - drag.current!.x, y: drag.current!.vy + e.clientY - drag.current!.y }))}
+      onMouseMove={(e) => {
+        const d = drag.current;
+        if (!d) return;
+        userMoved.current = true;
+        setView((v) => ({ ...v, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y }));
+      }}
       onMouseUp={() => (drag.current = null)}
       onMouseLeave={() => (drag.current = null)}
     >
       <div className="lineage-tools">
-        <button className="btn small icon-btn" aria-label="Zoom in" onClick={() => ((userMoved.current = true), zoom(1.25))}><Icon name="zoomIn" /></button>
-        <button className="btn small icon-btn" aria-label="Zoom out" onClick={() => ((userMoved.current = true), zoom(0.8))}><Icon name="zoomOut" /></button>
-        <button className="btn small icon-btn" aria-label="Fit to view" onClick={() => ((userMoved.current = false), fit())}><Icon name="fit" /></button>
+        <button className="btn small icon-btn" aria-label="Zoom in" onClick={() => zoom(1.25)}><Icon name="zoomIn" /></button>
+        <button className="btn small icon-btn" aria-label="Zoom out" onClick={() => zoom(0.8)}><Icon name="zoomOut" /></button>
+        <button className="btn small icon-btn" aria-label="Fit to view" onClick={refit}><Icon name="fit" /></button>
       </div>
-      <svg width="100%" height="100%" role="img" aria-label="dbt lineage graph">
-        <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
-          {l.columns.map((c) => (
-            <text key={c.layer} x={c.x + NODE_W / 2} y={-14} textAnchor="middle" fill="var(--muted)" fontSize={11} fontWeight={600} style={{ textTransform: 'uppercase', letterSpacing: '0.08em' }}>
-              {c.layer}
-            </text>
-          ))}
-          {edges.map((e) => {
-            const a = l.placed.get(e.from)!;
-            const b = l.placed.get(e.to)!;
-            const x1 = a.x + NODE_W;
-            const y1 = a.y + NODE_H / 2;
-            const x2 = b.x;
-            const y2 = b.y + NODE_H / 2;
-            const mx = (x1 + x2) / 2;
-            const hl = related && related.has(e.from) && related.has(e.to);
-            return <path key={`${e.from}>${e.to}`} className={`ledge${hl ? ' hl' : related ? ' dim' : ''}`} d={`M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`} />;
-          })}
-          {[...l.placed.values()].map(({ node, x, y }) => (
-            <g
-              key={node.id}
-              className={`lnode${selected === node.id ? ' selected' : ''}${related && !related.has(node.id) ? ' dim' : ''}`}
-              transform={`translate(${x},${y})`}
-              onClick={(e) => (e.stopPropagation(), onSelect(node.id))}
-              onMouseDown={(e) => e.stopPropagation()}
-              style={{ cursor: 'pointer' }}
-              role="button"
-              aria-label={`${node.kind} ${node.name}`}
-              tabIndex={0}
-              onKeyDown={(e) => e.key === 'Enter' && onSelect(node.id)}
-              data-testid="lineage-node"
-            >
-              <rect className="box" width={NODE_W} height={NODE_H} rx={8} />
-              <rect width={4} height={NODE_H - 12} y={6} x={6} rx={2} fill={KIND_COLOR[node.kind]} />
-              <text className="name" x={18} y={19}>{node.name.length > 26 ? `${node.name.slice(0, 25)}…` : node.name}</text>
-              <text className="sub" x={18} y={35}>
-                {node.kind}{node.materialized ? ` · ${node.materialized}` : ''}{node.tests ? ` · ${node.tests} tests` : ''}
-              </text>
-              {node.status ? <circle cx={NODE_W - 14} cy={14} r={4.5} fill={STATUS_TONE[node.status] === 'ok' ? 'var(--ok)' : STATUS_TONE[node.status] === 'bad' ? 'var(--bad)' : 'var(--warn)'}><title>{`last run: ${node.status}`}</title></circle> : null}
-            </g>
-          ))}
-        </g>
-      </svg>
+      {error ? <div className="lineage-status"><ErrorBox error={error} /></div> : null}
+      {!l && !error ? <div className="lineage-status"><Loading label="Laying out the graph…" /></div> : null}
+      {l ? (
+        <svg width="100%" height="100%" role="img" aria-label="dbt lineage graph">
+          <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
+            {l.bands.map((b) => (
+              <g key={b.layers.join('+')} className={`lband${b.index % 2 ? ' odd' : ''}`} data-testid="lineage-band">
+                <rect x={b.x} y={-BAND_LABEL_H} width={b.width} height={l.height + BAND_LABEL_H + BAND_PAD} rx={10} />
+                <text x={b.x + b.width / 2} y={-BAND_LABEL_H / 2 + 4} textAnchor="middle">{b.layers.join(' + ')}</text>
+              </g>
+            ))}
+            {drawn.map((e) => (
+              <path key={`${e.from}>${e.to}`} className={`ledge${e.hl ? ' hl' : related ? ' dim' : ''}`} d={edgePath(e.points)} />
+            ))}
+            {[...l.nodes.values()].map(({ node, x, y }) => (
+              <g
+                key={node.id}
+                className={`lnode${selected === node.id ? ' selected' : ''}${related && !related.has(node.id) ? ' dim' : ''}`}
+                transform={`translate(${x},${y})`}
+                onClick={(e) => (e.stopPropagation(), onSelect(node.id))}
+                onMouseDown={(e) => e.stopPropagation()}
+                style={{ cursor: 'pointer' }}
+                role="button"
+                aria-label={`${node.kind} ${node.name}`}
+                tabIndex={0}
+                onKeyDown={(e) => e.key === 'Enter' && onSelect(node.id)}
+                data-testid="lineage-node"
+              >
+                <rect className="box" width={NODE_W} height={NODE_H} rx={8} />
+                <rect width={4} height={NODE_H - 12} y={6} x={6} rx={2} fill={KIND_COLOR[node.kind]} />
+                <text className="name" x={18} y={19}>{node.name.length > 26 ? `${node.name.slice(0, 25)}…` : node.name}<title>{node.name}</title></text>
+                <text className="sub" x={18} y={35}>
+                  {node.kind}{node.materialized ? ` · ${node.materialized}` : ''}{node.tests ? ` · ${node.tests} tests` : ''}
+                </text>
+                {node.status ? <circle cx={NODE_W - 13} cy={31} r={4.5} fill={STATUS_TONE[node.status] === 'ok' ? 'var(--ok)' : STATUS_TONE[node.status] === 'bad' ? 'var(--bad)' : 'var(--warn)'}><title>{`last run: ${node.status}`}</title></circle> : null}
+              </g>
+            ))}
+          </g>
+        </svg>
+      ) : null}
       <div className="lineage-legend">
         {Object.entries({ source: 'source', model: 'model', snapshot: 'snapshot', test: 'test' }).map(([k, label]) => (
           <span key={k} className="row" style={{ gap: 5 }}><span style={{ width: 8, height: 8, borderRadius: 2, background: KIND_COLOR[k] }} />{label}</span>
@@ -171,6 +204,27 @@ function LineageCanvas({ graph, showTests, selected, onSelect }: { graph: Lineag
       </div>
     </div>
   );
+}
+
+/** The selected node with everything upstream and downstream of it. */
+function lineageOf(id: string, edges: { from: string; to: string }[]): Set<string> {
+  const up = new Set<string>([id]);
+  const down = new Set<string>([id]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const e of edges) {
+      if (up.has(e.to) && !up.has(e.from)) {
+        up.add(e.from);
+        grew = true;
+      }
+      if (down.has(e.from) && !down.has(e.to)) {
+        down.add(e.to);
+        grew = true;
+      }
+    }
+  }
+  return new Set([...up, ...down]);
 }
 
 function NodeDetail({ id, onClose, onSelect }: { id: string; onClose: () => void; onSelect: (id: string) => void }) {

@@ -1,7 +1,7 @@
 // Pipeline: start a run (batch, stages, active profile), the stage graph of the latest run, and
 // the run history with filters. A run opens its detail page.
 import { useState } from 'react';
-import type { RunStatus, RunTrigger, StageName } from '../../../pipeline/api/contract.ts';
+import type { RunStatus, RunTrigger, StageName } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
 import { StageGraph, STATUS_TONE } from '../components/StageGraph.tsx';
@@ -12,7 +12,7 @@ import { useApp } from '../state/app.ts';
 import { useRunLive } from '../state/run-live.ts';
 import { useRouter } from '../state/router.ts';
 
-export function RunControls() {
+function RunControls() {
   const info = useApp((s) => s.info)!;
   const activeRunId = useApp((s) => s.activeRunId);
   const revision = useApp((s) => s.revision.datasets);

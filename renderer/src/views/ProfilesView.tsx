@@ -1,8 +1,7 @@
 // Profiles: the active one in the top bar with one-click switching; this page lists them and
-// edits named profiles with validation messages beside the fields they concern. Only local
-// profiles exist until the cloud stages land, so no cloud controls are offered.
+// edits named profiles with validation messages beside the fields they concern.
 import { Fragment, useEffect, useState } from 'react';
-import type { Json, ProfileProblem } from '../../../pipeline/api/contract.ts';
+import type { Json, ProfileProblem } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';

@@ -1,6 +1,6 @@
 // Data quality: quarantined rows by dataset and reason (opening the rows with their original
 // values), reconciliation per batch, dbt test results linking to the failing rows, and freshness.
-import type { QualityOverview } from '../../../pipeline/api/contract.ts';
+import type { QualityOverview } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Icon } from '../components/icons.tsx';
 import { ErrorBox, Loading, Unavailable } from '../components/states.tsx';

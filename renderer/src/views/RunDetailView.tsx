@@ -1,7 +1,7 @@
 // One run: its stage graph with live status, the selected stage's rows, error and hint, and the
 // run's log, filtered by stage and level. Cancel, resume and rerun-a-stage act on it.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { LogLevel, RunEvent, StageName } from '../../../pipeline/api/contract.ts';
+import type { LogLevel, RunEvent, StageName } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/icons.tsx';
@@ -41,7 +41,8 @@ function eventLine(e: RunEvent): { level: LogLevel; stage: string; text: string 
 }
 
 export function RunDetailView() {
-  const { route, go } = useRouter();
+  const route = useRouter((s) => s.route);
+  const go = useRouter((s) => s.go);
   const info = useApp((s) => s.info)!;
   const activeRunId = useApp((s) => s.activeRunId);
   const runId = route.params.id ?? null;

@@ -1,7 +1,8 @@
-// SQL console: one read-only query against the local warehouse; results in the data grid; errors
-// point at the failing line and column, and the editor puts the cursor there.
+// SQL console: one read-only SELECT against the local warehouse (or its plan); results in the data
+// grid, cut at the server's row and byte caps; errors point at the failing line and column, and the
+// editor puts the cursor there.
 import { useCallback, useMemo, useRef, useState } from 'react';
-import type { SqlResult } from '../../../pipeline/api/contract.ts';
+import type { SqlResult } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { DataGrid, localFetcher } from '../components/DataGrid.tsx';
 import { Icon } from '../components/icons.tsx';
@@ -22,12 +23,12 @@ export function SqlView() {
   const [running, setRunning] = useState(false);
   const [runs, setRuns] = useState(0);
   const editor = useRef<HTMLTextAreaElement>(null);
-  const run = useCallback(async () => {
+  const run = useCallback(async (explain = false) => {
     setRunning(true);
     setError(null);
     sessionStorage.setItem('claims.sql', sql);
     try {
-      setResult(await call('sql.query', { sql }));
+      setResult(await call('sql.query', explain ? { sql, explain } : { sql }));
       setRuns((n) => n + 1);
     } catch (err) {
       setError(err);
@@ -51,7 +52,10 @@ export function SqlView() {
           <h1>SQL console</h1>
           <span className="badge">read-only</span>
           <span className="muted mono" style={{ fontSize: 12 }}>{info.workspace}/warehouse.duckdb</span>
-          <button className="btn primary" style={{ marginLeft: 'auto' }} onClick={() => void run()} disabled={running} data-testid="sql-run">
+          <button className="btn" style={{ marginLeft: 'auto' }} onClick={() => void run(true)} disabled={running} title="Show the query plan DuckDB would use (the query is not run)" data-testid="sql-explain">
+            Explain
+          </button>
+          <button className="btn primary" onClick={() => void run()} disabled={running} data-testid="sql-run">
             {running ? <span className="spinner" /> : <Icon name="play" />} Run <span style={{ opacity: 0.7, fontWeight: 400 }}>Ctrl+Enter</span>
           </button>
         </div>
@@ -95,7 +99,7 @@ export function SqlView() {
         <>
           <div className="row muted" style={{ padding: '6px 14px', fontSize: 12, background: 'var(--panel)', borderBottom: '1px solid var(--border)' }} data-testid="sql-summary">
             {fmtInt(result.rows.length)} row{result.rows.length === 1 ? '' : 's'}
-            {result.truncated ? ` (first ${fmtInt(result.limit)} shown)` : ''} · {result.ms} ms
+            {result.cutBy === 'rows' ? ` (first ${fmtInt(result.limit)} shown)` : result.cutBy === 'bytes' ? ` (cut at ${fmtInt(result.byteCap / 1024 / 1024)} MB of results; long texts end with …)` : ''} · {result.ms} ms
           </div>
           <DataGrid sourceKey={`sql-${runs}`} fetchPage={fetcher} label="Query results" />
         </>
@@ -105,7 +109,7 @@ export function SqlView() {
         </EmptyState>
       ) : (
         <EmptyState icon="sql" title="Run a query">
-          Query raw, staging, core and marts with DuckDB SQL. The warehouse is opened read-only and cannot reach files outside the lake.
+          Query raw, staging, core and marts with DuckDB SQL: SELECT and WITH … SELECT, or Explain for the plan. The warehouse is opened read-only and its reader cannot touch any file.
         </EmptyState>
       )}
     </div>

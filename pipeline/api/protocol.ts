@@ -1,0 +1,327 @@
+// The service API shared by the Electron IPC bridge, the HTTP/WebSocket server and the renderer:
+// one map from method name to request and response types, plus the server-pushed events.
+// Types only (the renderer imports this file too). Requests are the static types of their JSON
+// Schemas (requests.ts); responses are written here.
+
+import type { Static } from '@sinclair/typebox';
+import type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger } from '../orchestrator/types.ts';
+import type { PipelineStage } from '../stages/names.ts';
+import type { ColumnInfo, ColumnProfile, Filter, FilterOp, Json, SortKey } from '../warehouse/reader.ts';
+import type { AnalyticsFilterSchema, DATASET_SOURCES, DatasetRefSchema, GenerateRequestSchema, PageRequestSchema, Requests, RunListRequestSchema } from './requests.ts';
+
+export type { LogLevel, RunEvent, RunRecord, RunStatus, RunTrigger };
+/** The API speaks of the pipeline's stages. */
+export type StageName = PipelineStage;
+
+export type { ColumnInfo, ColumnProfile, Filter, FilterOp, Json, SortKey };
+
+// ─── shared shapes ──────────────────────────────────────────────────────────────────────────────
+
+/** Where a dataset lives: files the generator wrote, the lake zones (duplicates are kept beside the quarantine), or a warehouse table. */
+export type DatasetSource = (typeof DATASET_SOURCES)[number];
+export type DatasetRef = Static<typeof DatasetRefSchema>;
+export type PageRequest = Static<typeof PageRequestSchema>;
+
+export interface DatasetEntry {
+  ref: DatasetRef;
+  label: string;
+  /** rows when known without scanning (manifests, warehouse statistics), else null */
+  rows: number | null;
+  files: number | null;
+  description?: string;
+}
+
+export interface PageResult {
+  columns: ColumnInfo[];
+  rows: Json[][];
+  offset: number;
+  total: number;
+  /** time spent in DuckDB for this page and its count */
+  ms: number;
+}
+
+export interface ApiErrorBody {
+  code: 'invalid_request' | 'not_found' | 'unavailable' | 'conflict' | 'sql_error' | 'unauthorized' | 'internal';
+  message: string;
+  hint?: string;
+  /** one entry per invalid field, with its key path */
+  details?: { path: string; message: string }[];
+  /** for SQL errors: where in the statement (1-based line and column, 0-based offset) */
+  position?: { line: number; column: number; offset: number };
+}
+
+export type Availability = { available: true } | { available: false; reason: string; hint?: string };
+
+// ─── app ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface GenerateLimits {
+  defaults: GenerateRequest;
+  maxBatch: number;
+  maxMembers: number;
+  maxProviders: number;
+  maxClaims: number;
+}
+
+export interface AppInfo {
+  version: string;
+  workspace: string;
+  stages: StageName[];
+  activeProfile: string;
+  generate: GenerateLimits;
+  capabilities: {
+    warehouse: Availability;
+    dbtArtifacts: Availability;
+  };
+}
+
+// ─── generate ───────────────────────────────────────────────────────────────────────────────────
+
+/** The generator's own options that the app chooses; the output folder and format are the service's. */
+export type GenerateRequest = Static<typeof GenerateRequestSchema>;
+
+export interface GeneratedBatch {
+  batch: number;
+  dir: string;
+  asOf: string;
+  options: GenerateRequest;
+  rows: Record<string, number>;
+  files: number;
+  bytes: number;
+  defects: { total: number; byKind: Record<string, number> };
+  seconds: number;
+}
+
+export type GeneratePhase = 'setup' | 'members' | 'providers' | 'claims' | 'ground_truth' | 'parquet' | 'checksums';
+
+// ─── runs ───────────────────────────────────────────────────────────────────────────────────────
+
+export type RunListRequest = Static<typeof RunListRequestSchema>;
+
+// ─── profiles ───────────────────────────────────────────────────────────────────────────────────
+
+export interface ProfileSummary {
+  name: string;
+  builtIn: boolean;
+  /** the profile's kind: where its stages run ("local") */
+  kind: string;
+  description?: string;
+}
+
+export interface ProfileList {
+  active: string;
+  profiles: ProfileSummary[];
+  editing: Availability;
+}
+
+export interface ProfileProblem {
+  path: string;
+  message: string;
+}
+
+// ─── lineage ────────────────────────────────────────────────────────────────────────────────────
+
+export type LineageKind = 'source' | 'seed' | 'model' | 'snapshot' | 'test';
+export type LineageLayer = 'source' | 'seed' | 'staging' | 'intermediate' | 'core' | 'marts' | 'snapshots' | 'tests' | 'other';
+
+export interface LineageNode {
+  id: string;
+  name: string;
+  kind: LineageKind;
+  layer: LineageLayer;
+  relation: string | null;
+  materialized: string | null;
+  tests: number;
+  /** last status in run_results.json (success, error, fail, pass, warn, skipped) */
+  status: string | null;
+}
+
+export interface LineageGraph {
+  nodes: LineageNode[];
+  edges: { from: string; to: string }[];
+  generatedAt: string | null;
+  runAt: string | null;
+}
+
+export interface LineageTestResult {
+  id: string;
+  name: string;
+  column: string | null;
+  status: string | null;
+  failures: number | null;
+  message: string | null;
+  /** warehouse table with the failing rows (dbt store_failures), when it exists */
+  failuresRelation: string | null;
+}
+
+export interface LineageNodeDetail extends LineageNode {
+  description: string;
+  path: string | null;
+  columns: { name: string; type: string | null; description: string }[];
+  sql: string | null;
+  compiledSql: string | null;
+  tests: number;
+  testResults: LineageTestResult[];
+  lastRun: { status: string; at: string | null; seconds: number | null; message: string | null; rows: number | null } | null;
+  parents: string[];
+  children: string[];
+}
+
+// ─── quality ────────────────────────────────────────────────────────────────────────────────────
+
+export interface QualityOverview {
+  quarantine: Availability & { rows?: { dataset: string; reason: string; batch: number; rows: number }[] };
+  reconciliation: Availability & {
+    rows?: {
+      batch: number;
+      dataset: string;
+      rawRows: number;
+      duplicatesRemoved: number;
+      quarantinedRows: number;
+      curatedRows: number;
+      loadedRows: number;
+      loadedAt: string | null;
+      balanced: boolean;
+    }[];
+  };
+  tests: Availability & { runAt?: string | null; results?: LineageTestResult[] };
+  freshness: Availability & { rows?: { table: string; latestLoad: string | null; latestRecord: string | null; rows: number }[] };
+}
+
+// ─── analytics ──────────────────────────────────────────────────────────────────────────────────
+
+export type AnalyticsFilter = Static<typeof AnalyticsFilterSchema>;
+
+export interface KpiSet {
+  claims: number;
+  billed: number;
+  allowed: number;
+  paid: number;
+  memberMonths: number;
+  pmpm: number | null;
+  denialRate: number | null;
+  medianTurnaroundDays: number | null;
+}
+
+export type Widget<T> = ({ available: true } & T) | { available: false; reason: string };
+
+export interface Breakdown {
+  label: string;
+  claims: number;
+  billed: number;
+  allowed: number;
+  paid: number;
+  denialRate: number | null;
+}
+
+export interface Dashboard {
+  filter: AnalyticsFilter;
+  kpis: Widget<{ values: KpiSet }>;
+  trend: Widget<{ rows: { month: string; claims: number; billed: number; allowed: number; paid: number; memberMonths: number; pmpm: number | null }[] }>;
+  byPlan: Widget<{ rows: Breakdown[] }>;
+  byLineOfBusiness: Widget<{ rows: Breakdown[] }>;
+  bySpecialty: Widget<{ rows: Breakdown[] }>;
+  byNetwork: Widget<{ rows: Breakdown[] }>;
+  providerRisk: Widget<{ columns: ColumnInfo[]; rows: Json[][] }>;
+  highCostClaimants: Widget<{ rows: { memberId: string; plan: string | null; claims: number; paid: number; allowed: number }[] }>;
+  /** wall time of the whole dashboard, and of each widget (widgets run side by side) */
+  ms: number;
+  widgetMs: Record<string, number>;
+}
+
+export interface AnalyticsOptions {
+  plans: { id: string; name: string }[];
+  minDate: string | null;
+  maxDate: string | null;
+}
+
+// ─── history ────────────────────────────────────────────────────────────────────────────────────
+
+export type HistoryEntity = 'member' | 'provider';
+
+export interface HistoryVersion {
+  batch: number | null;
+  validFrom: string | null;
+  validTo: string | null;
+  isCurrent: boolean;
+  values: Record<string, Json>;
+  changed: { column: string; from: Json; to: Json }[];
+}
+
+export interface HistoryTimeline {
+  entity: HistoryEntity;
+  id: string;
+  table: string;
+  tracked: string[];
+  versions: HistoryVersion[];
+}
+
+// ─── sql ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface SqlResult {
+  columns: ColumnInfo[];
+  rows: Json[][];
+  /** reading stopped before the end of the result */
+  truncated: boolean;
+  /** which cap stopped it: the row cap, or the byte cap (a long text is then cut, ending with …) */
+  cutBy: 'rows' | 'bytes' | null;
+  limit: number;
+  byteCap: number;
+  ms: number;
+}
+
+// ─── the method map ─────────────────────────────────────────────────────────────────────────────
+
+export interface ApiMethods {
+  'app.info': { req: Requests['app.info']; res: AppInfo };
+  'generate.start': { req: Requests['generate.start']; res: { jobId: string; out: string } };
+  'generate.cancel': { req: Requests['generate.cancel']; res: { cancelled: boolean } };
+  'generate.batches': { req: Requests['generate.batches']; res: GeneratedBatch[] };
+  'datasets.list': { req: Requests['datasets.list']; res: DatasetEntry[] };
+  'datasets.page': { req: Requests['datasets.page']; res: PageResult };
+  'datasets.profile': { req: Requests['datasets.profile']; res: ColumnProfile };
+  /** force: redo stages even where the batch already went through them (replaces what was landed) */
+  'runs.start': { req: Requests['runs.start']; res: { runId: string } };
+  'runs.resume': { req: Requests['runs.resume']; res: { runId: string } };
+  'runs.rerunStage': { req: Requests['runs.rerunStage']; res: { runId: string } };
+  'runs.cancel': { req: Requests['runs.cancel']; res: { cancelled: boolean } };
+  'runs.list': { req: Requests['runs.list']; res: RunRecord[] };
+  'runs.get': { req: Requests['runs.get']; res: { run: RunRecord; events: RunEvent[]; active: boolean } };
+  'profiles.list': { req: Requests['profiles.list']; res: ProfileList };
+  'profiles.get': { req: Requests['profiles.get']; res: { name: string; builtIn: boolean; profile: Record<string, Json> } };
+  'profiles.validate': { req: Requests['profiles.validate']; res: { problems: ProfileProblem[] } };
+  'profiles.save': { req: Requests['profiles.save']; res: { saved: boolean; problems: ProfileProblem[] } };
+  'profiles.activate': { req: Requests['profiles.activate']; res: { active: string } };
+  'lineage.graph': { req: Requests['lineage.graph']; res: Widget<LineageGraph> };
+  'lineage.node': { req: Requests['lineage.node']; res: LineageNodeDetail };
+  'quality.overview': { req: Requests['quality.overview']; res: QualityOverview };
+  'analytics.options': { req: Requests['analytics.options']; res: Widget<AnalyticsOptions> };
+  'analytics.dashboard': { req: Requests['analytics.dashboard']; res: Dashboard };
+  'history.search': { req: Requests['history.search']; res: Widget<{ matches: { id: string; label: string; versions: number }[] }> };
+  'history.timeline': { req: Requests['history.timeline']; res: HistoryTimeline };
+  /** explain: the plan of the SELECT instead of its rows (never EXPLAIN ANALYZE) */
+  'sql.query': { req: Requests['sql.query']; res: SqlResult };
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiRequest<M extends ApiMethod> = ApiMethods[M]['req'];
+export type ApiResponse<M extends ApiMethod> = ApiMethods[M]['res'];
+
+export type CallResult<M extends ApiMethod> = { ok: true; result: ApiResponse<M> } | { ok: false; error: ApiErrorBody };
+
+// ─── events pushed to subscribers ───────────────────────────────────────────────────────────────
+
+export type ServerEvent =
+  | { kind: 'run'; event: RunEvent }
+  | { kind: 'generate.progress'; jobId: string; batch: number; phase: GeneratePhase; fraction: number; message?: string }
+  | {
+      kind: 'generate.finished';
+      jobId: string;
+      batch: number;
+      status: 'succeeded' | 'failed' | 'cancelled';
+      result?: GeneratedBatch;
+      error?: ApiErrorBody;
+    }
+  | { kind: 'workspace.changed'; what: 'datasets' | 'runs' | 'profiles' | 'warehouse' };
+
+/** Events travel in batches: a run can emit hundreds a second and the UI repaints once per batch. */
+export type EventBatch = ServerEvent[];
