@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hfc_glue.errors import JobError
+from hfc_glue.errors import InputFileError, JobError
 from hfc_glue.job_log import JobLog
 from hfc_glue.spark_session import LocalSession, S3Endpoint, apply_job_conf
 
@@ -56,11 +56,17 @@ def resolve_arguments(job: str, argv: Sequence[str], arguments: Sequence[Argumen
         present = [a.name for a in arguments if a.required or f"--{a.name}" in argv]
         resolved = getResolvedOptions(list(argv), ["JOB_NAME", *present])
         return {a.name: resolved.get(a.name, a.default) for a in arguments} | {"JOB_NAME": resolved["JOB_NAME"]}
-    parser = argparse.ArgumentParser(prog=f"{job} job", description=f"Health Finance Claims Glue job: {job}")
+    parser = argparse.ArgumentParser(prog=f"{job} job", description=f"Health Finance Claims Glue job: {job}", allow_abbrev=False)
     parser.add_argument("--JOB_NAME", default=f"local-{job}")
     for a in (*arguments, *LOCAL_ARGUMENTS):
         parser.add_argument(f"--{a.name}", required=a.required, default=a.default, help=a.help)
-    return vars(parser.parse_args(list(argv[1:])))
+    args, rest = parser.parse_known_args(list(argv[1:]))
+    # a runner executing the script as Glue does (the cloud emulator) also passes Glue's own
+    # arguments: --JOB_ID, --JOB_RUN_ID and the job's --kebab-case defaults; anything else is a mistake
+    unknown = [r for r in rest if r.startswith("--") and not (r[2:].isupper() or "-" in r[2:])]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return vars(args)
 
 
 def job_session(args: Mapping[str, Any], s3: bool) -> tuple["SparkSession", Callable[[], None]]:
@@ -88,7 +94,8 @@ def run_job(job: str, argv: Sequence[str], arguments: Sequence[Argument], body: 
     try:
         body(spark, args, log)
     except JobError as err:
-        log.emit("error", "failed", message=str(err), hint=err.hint)
+        where = {"file": err.file, "line": err.line, "problem": err.problem, "dataset": err.dataset} if isinstance(err, InputFileError) else {}
+        log.emit("error", "failed", message=str(err), hint=err.hint, error=type(err).__name__, **where)
         print(f"{job} job failed: {err}", file=sys.stderr)
         return 1
     finally:
