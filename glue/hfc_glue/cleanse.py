@@ -195,7 +195,7 @@ def _repeated_keys(valid: DataFrame, c: Contract, loaded_keys: DataFrame | None)
     key_hash = F.xxhash64(*pk)
     repeated = valid.groupBy(key_hash.alias("_kh")).count().where(F.col("count") > 1).select("_kh")
     within = _first_occurrence(valid.withColumn("_kh", key_hash).join(F.broadcast(repeated), "_kh", "left_semi"), pk)
-    return loaded.unionByName(within.join(loaded.select(*POSITION), list(POSITION), "left_anti"))
+    return loaded.unionByName(within.join(F.broadcast(loaded.select(*POSITION)), list(POSITION), "left_anti"))
 
 
 def decide(work: DataFrame, c: Contract, loaded_keys: DataFrame | None) -> DataFrame:
@@ -204,11 +204,12 @@ def decide(work: DataFrame, c: Contract, loaded_keys: DataFrame | None) -> DataF
     _dup_file/_dup_line); _key_repeated marks rows rejected for their key, with the first
     occurrence in _key_file/_key_line (NULL when the key was already loaded)."""
     dups = _exact_duplicates(work, c).select(*POSITION, F.col("kept_file").alias("_dup_file"), F.col("kept_line").alias("_dup_line"))
-    valid = work.where(F.col("_check").isNull()).join(dups.select(*POSITION), list(POSITION), "left_anti").select(*POSITION, *c.primary_key)
+    valid = work.where(F.col("_check").isNull()).join(F.broadcast(dups.select(*POSITION)), list(POSITION), "left_anti").select(*POSITION, *c.primary_key)
     keys = _repeated_keys(valid, c, loaded_keys).select(
         *POSITION, F.col("kept_file").alias("_key_file"), F.col("kept_line").alias("_key_line"), F.lit(True).alias("_key_repeated")
     )
-    decided = work.join(dups, list(POSITION), "left").join(keys, list(POSITION), "left")
+    # duplicates and repeated keys are few: joined without moving the work rows
+    decided = work.join(F.broadcast(dups), list(POSITION), "left").join(F.broadcast(keys), list(POSITION), "left")
     status = (
         F.when(F.col("_dup_line").isNotNull(), F.lit("duplicate"))
         .when(F.col("_check").isNotNull() | F.col("_key_repeated").isNotNull(), F.lit("quarantined"))

@@ -117,12 +117,12 @@ class _Batch:
         self.lake.move(parts[0], self.staged(key))
 
     def write_curated(self, df: DataFrame, c: Contract) -> list[str]:
-        """Curated rows under the dataset's curated prefix, partitioned as the contract says, one
-        file per partition folder named b<batch>_<txn>_<i>.parquet like the DuckDB engine's."""
+        """Curated rows under the dataset's curated prefix, partitioned as the contract says, in
+        files named b<batch>_<txn>_<i>.parquet like the DuckDB engine's (one per task and folder)."""
         prefix = Zones.curated(c.dataset)
         target = self.lake.uri(self.staged(prefix).rstrip("/"))
         if c.partitioning:
-            df.repartition(*c.partitioning).write.mode("overwrite").partitionBy(*c.partitioning).parquet(target)
+            df.write.mode("overwrite").partitionBy(*c.partitioning).parquet(target)
         else:
             df.coalesce(1).write.mode("overwrite").parquet(target)
         by_folder: dict[str, list[str]] = defaultdict(list)

@@ -36,15 +36,17 @@ def field_pattern(delimiter: str, quote: str) -> str:
 
 def split_fields(line: str, delimiter: str, quote: str) -> tuple[str, str]:
     """SQL (fields, readable): the line's fields as written (quotes still on), and whether the
-    fields cover the whole line; a line the pattern cannot read end to end leaves characters out."""
-    fields = f"regexp_extract_all(concat({literal(delimiter)}, {line}), {literal(field_pattern(delimiter, quote))}, 1)"
-    covered = f"aggregate({fields}, 0L, (acc, f) -> acc + length(f)) + size({fields})"
-    return fields, f"({covered} = length({line}) + 1)"
+    fields cover the whole line; a line the pattern cannot read end to end leaves characters out.
+    A line without a quote character (most lines) is split on the delimiter, no pattern needed."""
+    quoted = f"regexp_extract_all(concat({literal(delimiter)}, {line}), {literal(field_pattern(delimiter, quote))}, 1)"
+    fields = f"(CASE WHEN instr({line}, {literal(quote)}) = 0 THEN split({line}, {literal(_java_literal(delimiter))}, -1) ELSE {quoted} END)"
+    covered = f"aggregate({quoted}, 0L, (acc, f) -> acc + length(f)) + size({quoted})"
+    return fields, f"(instr({line}, {literal(quote)}) = 0 OR {covered} = length({line}) + 1)"
 
 
 def unquote(field: str, quote: str) -> str:
     """SQL: a field's value, quotes and the spaces around them removed, doubled quotes made single."""
     q = _java_literal(quote)
     inner = f"regexp_extract({field}, {literal(f'(?s)^ *{q}(.*){q} *$')}, 1)"
-    value = f"CASE WHEN {field} RLIKE {literal(f'^ *{q}')} THEN replace({inner}, {literal(quote * 2)}, {literal(quote)}) ELSE {field} END"
+    value = f"CASE WHEN startswith(ltrim({field}), {literal(quote)}) THEN replace({inner}, {literal(quote * 2)}, {literal(quote)}) ELSE {field} END"
     return f"nullif({value}, {literal(PAD)})"

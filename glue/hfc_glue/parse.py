@@ -100,6 +100,19 @@ def strptime(raw: str, fmt: str, as_date: bool) -> str:
     return f"(CASE WHEN {raw} RLIKE {literal(regex)} AND {time_ok} THEN {value} END)"
 
 
+ISO = {"date": ("%Y-%m-%d", "DATE"), "timestamp": ("%Y-%m-%d %H:%M:%S", "TIMESTAMP_NTZ")}
+
+
+def iso_shaped(raw: str, type_name: str) -> str:
+    """SQL: `raw` is exactly YYYY-MM-DD (or YYYY-MM-DD HH:MM:SS), digits where digits go. For such
+    text Spark's cast and DuckDB's strptime with the ISO format agree, impossible dates included."""
+    marks = {5: "-", 8: "-"} | ({11: " ", 14: ":", 17: ":"} if type_name == "timestamp" else {})
+    tests = [f"length({raw}) = {19 if type_name == 'timestamp' else 10}"]
+    tests += [f"substr({raw}, {i}, 1) = {literal(ch)}" for i, ch in marks.items()]
+    tests.append(f"translate({raw}, '0123456789', '') = {literal(''.join(marks.values()))}")
+    return "(" + " AND ".join(tests) + ")"
+
+
 def typed(raw: str, col: ContractColumn, null_values: Sequence[str], slow: str | None = None) -> str:
     """SQL: the typed value of a column, NULL when it does not parse (sql.ts typedSql). `slow`
     is the SQL of the column's slow_text when a query has it at hand already."""
@@ -111,6 +124,9 @@ def typed(raw: str, col: ContractColumn, null_values: Sequence[str], slow: str |
     if col.type in ("date", "timestamp"):
         formats = col.cleanse.formats or (("%Y-%m-%d",) if col.type == "date" else ("%Y-%m-%d %H:%M:%S",))
         parsed = [strptime(raw, f, col.type == "date") for f in formats]
+        if formats[0] == ISO[col.type][0]:
+            # text already in the ISO form reads the same through Spark's own cast (no pattern)
+            parsed[0] = f"(CASE WHEN {iso_shaped(raw, col.type)} THEN CAST({raw} AS {ISO[col.type][1]}) ELSE {parsed[0]} END)"
         return parsed[0] if len(parsed) == 1 else f"coalesce({', '.join(parsed)})"
     target = spark_type(col.type).simpleString()
     shape = NUMBER_TEXT["double" if col.type == "double" else "decimal" if col.type.startswith("decimal") else "integer"]
