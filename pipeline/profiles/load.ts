@@ -6,7 +6,7 @@ import { GENERATE_DEFAULTS } from '../generate/options.ts';
 import { CronError, nextRuns } from '../orchestrator/schedule.ts';
 import { PIPELINE_STAGES } from '../stages/names.ts';
 import { ownEntry, profileNameProblem, profileNameSchema } from './names.ts';
-import type { Profile, ProfilesFile, RawProfile } from './types.ts';
+import { CLEANSE_ENGINES, type Profile, type ProfilesFile, type RawProfile } from './types.ts';
 
 /** The built-in profile: everything on this machine, no file needed. */
 export const LOCAL_PROFILE: Profile = {
@@ -18,6 +18,7 @@ export const LOCAL_PROFILE: Profile = {
   timeouts: { default: 3600 },
   freshness_hours: 24,
   duckdb: { memory_limit: '1536MB' },
+  cleanse: { engine: 'duckdb' },
   dbt: { target: 'local', threads: 4 },
 };
 
@@ -62,6 +63,7 @@ const profileSchema = {
       additionalProperties: false,
       properties: { threads: positive, memory_limit: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$' } },
     },
+    cleanse: { type: 'object', additionalProperties: false, properties: { engine: { enum: [...CLEANSE_ENGINES] } } },
     dbt: { type: 'object', additionalProperties: false, properties: { target: { enum: ['local'] }, threads: positive } },
   },
 };
@@ -176,6 +178,7 @@ function resolveProfile(name: string, raw: RawProfile | undefined): Profile {
     },
     timeouts: { ...LOCAL_PROFILE.timeouts, ...(r.timeouts ?? {}) },
     duckdb: { ...LOCAL_PROFILE.duckdb, ...(r.duckdb ?? {}) },
+    cleanse: { ...LOCAL_PROFILE.cleanse, ...(r.cleanse ?? {}) },
     dbt: { ...LOCAL_PROFILE.dbt, ...(r.dbt ?? {}) },
   };
 }

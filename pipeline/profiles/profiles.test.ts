@@ -29,6 +29,17 @@ describe('profiles', () => {
     expect(validateProfiles({ active: 'nope', profiles: {} })[0]).toMatchObject({ path: 'active' });
   });
 
+  it('chooses the cleanse engine, DuckDB unless the profile says spark', async () => {
+    expect(validateProfiles({ profiles: { dev: { cleanse: { engine: 'glue' } } } })).toEqual([{ path: 'profiles.dev.cleanse.engine', message: 'must be one of duckdb, spark' }]);
+    expect(validateProfiles({ profiles: { dev: { cleanse: { engin: 'spark' } } } })).toEqual([{ path: 'profiles.dev.cleanse.engin', message: 'unknown key; allowed here: engine' }]);
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, 'profiles.yaml');
+    await writeFile(file, 'profiles:\n  glue:\n    cleanse: { engine: spark }\n');
+    expect((await loadProfile(file, 'glue')).cleanse).toEqual({ engine: 'spark' });
+    expect((await loadProfile(file)).cleanse).toEqual({ engine: 'duckdb' });
+  });
+
   it('reports problems in the file with its path, and merges a profile over the defaults', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);

@@ -14,8 +14,13 @@ export interface Profile {
   schedule?: string;
   freshness_hours: number;
   duckdb: { threads?: number; memory_limit: string };
+  /** which engine cleanses a batch: the DuckDB one, or Glue job 1's code on local PySpark */
+  cleanse: { engine: CleanseEngineName };
   dbt: { target: 'local'; threads: number };
 }
+
+export const CLEANSE_ENGINES = ['duckdb', 'spark'] as const;
+export type CleanseEngineName = (typeof CLEANSE_ENGINES)[number];
 
 /** A profile as written in profiles.yaml: every key optional, defaults from the built-in `local`. */
 export interface RawProfile {
@@ -27,6 +32,7 @@ export interface RawProfile {
   schedule?: string;
   freshness_hours?: number;
   duckdb?: Partial<Profile['duckdb']>;
+  cleanse?: Partial<Profile['cleanse']>;
   dbt?: Partial<Profile['dbt']>;
 }
 

@@ -4,6 +4,7 @@
 
 import { join } from 'node:path';
 import { DuckDBCleanseEngine } from '../cleanse/duckdb.ts';
+import { SparkCleanseEngine } from '../cleanse/spark.ts';
 import { loadContracts } from '../contract-loader/load.ts';
 import { DEFAULT_READER_TEMP_SIZE } from '../duckdb/sealed.ts';
 import { LocalLake } from '../lake/local.ts';
@@ -30,7 +31,10 @@ export async function pipelineContext(workspace: string, profileName: string | u
         contracts,
         force,
         lake: lakeFor(paths, profile),
-        cleanse: new DuckDBCleanseEngine(contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit, tempDirectory: join(paths.tmp, 'cleanse') }),
+        cleanse:
+          profile.cleanse.engine === 'spark'
+            ? new SparkCleanseEngine()
+            : new DuckDBCleanseEngine(contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit, tempDirectory: join(paths.tmp, 'cleanse') }),
         warehouse: new DuckDBWarehouse(paths.warehouse, contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit }),
         transformer: new DbtTransformer({
           target: profile.dbt.target,

@@ -1,0 +1,1 @@
+"""Emulators of the cloud services the Glue jobs talk to, run on loopback (hfc_emulators.servers)."""
