@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 import pytest
 
-from hfc_emulators.servers import LoopbackServer, start_fakesnow, start_moto
+from claims_emulator.testing import running_emulator
 from hfc_glue.contracts import ContractSet, load_contracts
 from ts_pipeline import claims_run, write_profile
 from worlds import WORLDS, run_both
@@ -51,20 +53,35 @@ def spark() -> Iterator["SparkSession"]:
     session.stop()
 
 
-@pytest.fixture(scope="session")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackServer]:
-    """One moto server (S3, Secrets Manager, SSM) on loopback for the test session."""
-    server = start_moto(tmp_path_factory.mktemp("moto"))
-    yield server
-    server.stop()
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one of the emulator's servers answers."""
+
+    url: str
+    port: int
 
 
 @pytest.fixture(scope="session")
-def fakesnow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackServer]:
-    """One fakesnow server (Snowflake) on loopback for the test session."""
-    server = start_fakesnow(tmp_path_factory.mktemp("fakesnow"))
-    yield server
-    server.stop()
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The product's cloud emulator (emulator/claims_emulator), one per test session."""
+    with running_emulator(tmp_path_factory.mktemp("emulator"), idle_timeout=1800) as emu:
+        yield emu
+
+
+def _endpoint(url: str) -> Endpoint:
+    return Endpoint(url, int(urlparse(url).port or 80))
+
+
+@pytest.fixture(scope="session")
+def moto(emulator: Any) -> Endpoint:
+    """The emulator's AWS endpoint (S3, Secrets Manager, SSM, Glue's control plane)."""
+    return _endpoint(emulator.endpoints["s3"])
+
+
+@pytest.fixture(scope="session")
+def fakesnow(emulator: Any) -> Endpoint:
+    """The emulator's Snowflake for the Python connector (fakesnow itself)."""
+    return _endpoint(emulator.endpoints["snowflake_python"])
 
 
 # --- batches of the TypeScript pipeline, cleansed by both engines --------------------------------

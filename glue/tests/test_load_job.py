@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from hfc_emulators.servers import LoopbackServer
+from conftest import Endpoint
 from hfc_glue.contracts import ContractSet
 from hfc_glue.errors import JobError
 from hfc_glue.job_log import JobLog
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.spark
 GLUE = Path(__file__).resolve().parents[1]
 
 
-def _connect(fakesnow: LoopbackServer, database: str) -> Any:
+def _connect(fakesnow: Endpoint, database: str) -> Any:
     import snowflake.connector
 
     conn = snowflake.connector.connect(
@@ -53,7 +53,7 @@ def lake_dir(generated_worlds: dict[str, tuple[Path, Path]], tmp_path_factory: p
 
 
 @pytest.fixture(scope="module")
-def snowflake(fakesnow: LoopbackServer) -> Iterator[Any]:
+def snowflake(fakesnow: Endpoint) -> Iterator[Any]:
     conn = _connect(fakesnow, "LOADTEST")
     yield conn
     conn.close()
@@ -139,7 +139,7 @@ def test_a_batch_without_a_committed_manifest_is_refused(spark: Any, contracts: 
         marker.parent.rmdir()
 
 
-def test_the_load_job_reads_its_credentials_from_secrets_manager(moto: LoopbackServer, fakesnow: LoopbackServer, lake_dir: Path, tmp_path: Path) -> None:
+def test_the_load_job_reads_its_credentials_from_secrets_manager(moto: Endpoint, fakesnow: Endpoint, lake_dir: Path, tmp_path: Path) -> None:
     """The entry script end to end, in its own process: arguments name a secret, the secret (in
     moto's Secrets Manager) holds the connection; nothing secret is on the command line."""
     import boto3

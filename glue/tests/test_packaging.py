@@ -32,7 +32,7 @@ def test_the_wheel_carries_the_package_and_the_contracts(wheel: Path) -> None:
     contracts = {f"hfc_glue/contracts_data/{p.relative_to(CONTRACTS_DIR).as_posix()}" for p in CONTRACTS_DIR.rglob("*") if p.is_file() and "testdata" not in p.parts}
     assert contracts <= names and "hfc_glue/contracts_data/schema/contract.schema.json" in names
     assert {"hfc_glue/cleanse_job.py", "hfc_glue/load_job.py", "hfc_glue/log4j2.properties"} <= names
-    assert not [n for n in names if "testdata" in n or n.startswith(("tests/", "hfc_emulators/", "jobs/"))]
+    assert not [n for n in names if "testdata" in n or n.startswith(("tests/", "jobs/"))]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "Requires-Dist: snowflake-connector-python" in metadata and "requires-dist: pyyaml" in metadata.lower()
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hfc_emulators.servers import LoopbackServer
+from conftest import Endpoint
 from hfc_glue import jars
 from hfc_glue.cleanse_job import cleanse_batch
 from hfc_glue.contracts import ContractSet
@@ -25,7 +25,7 @@ PREFIX = "tests/lake"
 
 
 def test_job_1_cleanses_a_batch_in_s3_as_the_duckdb_engine_does_in_a_folder(
-    spark: Any, contracts: ContractSet, moto: LoopbackServer, generated_worlds: dict[str, tuple[Path, Path]], tmp_path: Path
+    spark: Any, contracts: ContractSet, moto: Endpoint, generated_worlds: dict[str, tuple[Path, Path]], tmp_path: Path
 ) -> None:
     assert not jars.missing(), f"the S3A jars are not in {jars.cache_dir()}: run npm run setup"
     import boto3
