@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
 import { color } from './progress.ts';
+import { registerProfile } from './profile.ts';
 import { registerRun } from './run.ts';
 import { registerRuns } from './runs.ts';
 import { registerSchedule } from './schedule.ts';
@@ -19,6 +20,7 @@ registerRun(program);
 registerRuns(program);
 registerStatus(program);
 registerSchedule(program);
+registerProfile(program);
 registerUi(program);
 
 try {
