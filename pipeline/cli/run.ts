@@ -27,7 +27,7 @@ export function parseProfile(v: string | undefined): string | undefined {
   return v;
 }
 
-function parseBatch(v: string | undefined): number | 'next' | undefined {
+export function parseBatch(v: string | undefined): number | 'next' | undefined {
   if (v === undefined || v === 'next') return v;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > MAX_BATCH) throw new Error(`--batch: expected a batch number from 1 to ${MAX_BATCH}, or next, got "${v}"`);
