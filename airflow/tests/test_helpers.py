@@ -37,3 +37,28 @@ def test_the_failure_is_the_first_marked_line_with_the_lines_under_it():
     profile_error = ["✖ /ws/profiles.yaml:", "  - profiles.small.retry.max_attempts: must be integer", "done"]
     assert failure_message(profile_error) == "/ws/profiles.yaml:\n- profiles.small.retry.max_attempts: must be integer"
     assert failure_message(["all good"]) == ""
+
+
+def test_stop_asks_first_and_kills_a_process_that_will_not_stop():
+    import subprocess
+    import sys
+    import time
+
+    from claims_airflow.cli import stop
+
+    # stops on SIGTERM, as the CLI does (it cancels the stage and exits)
+    polite = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    stop(polite, grace_seconds=10)
+    assert polite.returncode == -15
+    # ignores SIGTERM: killed once the grace is over
+    stubborn = subprocess.Popen(
+        [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert stubborn.stdout.readline().strip() == "ready"
+    started = time.monotonic()
+    stop(stubborn, grace_seconds=1)
+    assert stubborn.returncode == -9
+    assert 1 <= time.monotonic() - started < 10

@@ -96,6 +96,7 @@ export function printSummary(s: RunSummary): void {
     const ok = s.reconciliation.every((r) => r.balanced);
     console.log(`  reconciliation: ${ok ? color.green('raw = curated + quarantined + duplicates for every dataset') : color.red('does not balance')}`);
   }
-  if (s.error) console.log(`\n  ${color.red(s.error)}`);
+  // a stage's error is on its line above; the run's own (the orchestrator's) is not
+  if (s.error && !s.stages.some((st) => st.error === s.error)) console.log(`\n  ${color.red(s.error)}`);
   console.log(`\n  warehouse: ${s.warehouse}`);
 }

@@ -58,7 +58,7 @@ class ClaimsStageOperator(BaseOperator):
         self.log.info("claims %s", " ".join(args))
         self._process = self.cli.start(args)
         try:
-            code, lines = stream(self._process, lambda line: self.log.info("%s", line))
+            code, lines = stream(self._process, self._log_line)
         except BaseException:
             # a timeout or a kill interrupts the read: the CLI must not outlive the task
             stop(self._process)
@@ -68,10 +68,21 @@ class ClaimsStageOperator(BaseOperator):
         if code == 0:
             return {"claims_run_id": run_id, "stage": self.stage}
         message = failure_message(lines) or f"the CLI printed no failure line; see the output above (exit {code})"
+        message = message.removeprefix(f"{self.stage} ")
         summary = f"Stage {self.stage} of claims run {run_id} failed: {message}"
         if code in (EXIT_TEMPFAIL, EXIT_CANCELLED):
             raise AirflowException(summary)
         raise AirflowFailException(summary)
+
+    def _log_line(self, line: str) -> None:
+        # the CLI marks failures with ✖ and warnings with !: the task log shows them as such
+        marker = line.lstrip()[:1]
+        if marker == "✖":
+            self.log.error("%s", line)
+        elif marker == "!":
+            self.log.warning("%s", line)
+        else:
+            self.log.info("%s", line)
 
     def on_kill(self) -> None:
         if self._process is not None:
