@@ -10,6 +10,8 @@ export interface WorkspacePaths {
   tmp: string;
   /** latest dbt artifacts (manifest.json, run_results.json) */
   dbtTarget: string;
+  /** the cloud emulator's state: emulator.json, logs, Snowflake databases (pipeline/emulator) */
+  emulator: string;
   generated(batch: number): string;
 }
 
@@ -25,6 +27,7 @@ export function workspacePaths(dir: string = DEFAULT_WORKSPACE): WorkspacePaths 
     profiles: join(root, 'profiles.yaml'),
     tmp: join(root, 'tmp'),
     dbtTarget: join(root, 'dbt-target'),
+    emulator: join(root, 'emulator'),
     generated: (batch: number) => join(root, 'generated', `batch=${batch}`),
   };
 }

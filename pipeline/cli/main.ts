@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerEmulator } from './emulator.ts';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
 import { color } from './progress.ts';
@@ -22,6 +23,7 @@ registerStatus(program);
 registerSchedule(program);
 registerProfile(program);
 registerUi(program);
+registerEmulator(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -74,7 +74,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
 
   for (const { path, entry } of plan) {
     req.signal?.throwIfAborted();
-    await lake.putFile(entry.key, path);
+    await lake.putFile(entry.key, path, { sha256: entry.sha256 });
   }
   let generator: RawManifest['generator'];
   try {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../../run/lock.ts';
 
 /** the request header `claims ui link` proves itself with */
 export const LINK_SECRET_HEADER = 'x-claims-link-secret';
@@ -32,15 +33,6 @@ export function removeUiServerFile(workspace: string, port: number): void {
   rmSync(fileOf(workspace, port), { force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Servers of this workspace whose process is alive; files left by dead ones are removed. */
 export function runningUiServers(workspace: string): UiServerFile[] {
   const dir = dirOf(workspace);
@@ -54,7 +46,7 @@ export function runningUiServers(workspace: string): UiServerFile[] {
     } catch {
       continue;
     }
-    if (alive(entry.pid)) out.push(entry);
+    if (isAlive(entry.pid)) out.push(entry);
     else rmSync(join(dir, name), { force: true });
   }
   return out.sort((a, b) => a.port - b.port);

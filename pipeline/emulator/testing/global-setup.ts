@@ -1,0 +1,25 @@
+// vitest globalSetup: one cloud emulator per test run. Nothing starts here; the first test file that
+// asks for the emulator (sharedEmulator) starts it in this temporary workspace, and every later
+// file, in any worker, reuses it. At the end the emulator is stopped by its process id and the
+// workspace removed; it also stops by itself if this process dies first (its owner pid).
+
+import type { TestProject } from 'vitest/node';
+import { tempDir } from '../../testing/tmp.ts';
+import { stopEmulator } from '../controller.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    claimsEmulatorWorkspace: string;
+    claimsEmulatorOwnerPid: number;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const { dir, cleanup } = await tempDir('claims-emulator-');
+  project.provide('claimsEmulatorWorkspace', dir);
+  project.provide('claimsEmulatorOwnerPid', process.pid);
+  return async () => {
+    await stopEmulator(dir);
+    await cleanup();
+  };
+}
