@@ -17,6 +17,11 @@ export interface AwsSettings {
   endpoints?: Partial<Record<AwsService, string>>;
   /** Attempts per call, the SDK's own retries of transient failures included (default 3). */
   maxAttempts?: number;
+  /**
+   * Only for the cloud emulator, which takes fixed dummy keys: every real account's credentials come
+   * from the SDK's default provider chain, never from here.
+   */
+  emulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface AwsClients {
@@ -71,6 +76,7 @@ export function awsClients(settings: AwsSettings): AwsClients {
     region: settings.region,
     maxAttempts: settings.maxAttempts ?? 3,
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
+    ...(settings.emulatorCredentials ? { credentials: settings.emulatorCredentials } : {}),
   };
   const s3 = new S3Client({
     ...common,
