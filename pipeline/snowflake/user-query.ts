@@ -60,14 +60,18 @@ export function checkSelect(sql: string): string {
   const first = /^\(*\s*([A-Za-z]+)/.exec(body)?.[1]?.toUpperCase();
   let ok = first === 'SELECT';
   if (first === 'WITH') {
-    // after the last CTE's closing parenthesis at depth 0 comes the statement itself
+    // the CTEs are `name AS (...)` separated by commas; the first closing parenthesis at depth 0
+    // that no comma follows ends them, and the statement itself comes next
     let depth = 0;
     let lastClose = -1;
     for (let i = 0; i < body.length; i++) {
       if (body[i] === '(') depth++;
-      else if (body[i] === ')' && --depth === 0) lastClose = i;
+      else if (body[i] === ')' && --depth === 0 && !/^\s*,/.test(body.slice(i + 1))) {
+        lastClose = i;
+        break;
+      }
     }
-    const after = /^\s*,?\s*([A-Za-z]+)/.exec(body.slice(lastClose + 1))?.[1]?.toUpperCase();
+    const after = /^\s*([A-Za-z]+)/.exec(body.slice(lastClose + 1))?.[1]?.toUpperCase();
     ok = lastClose > 0 && after === 'SELECT';
   }
   // SYSTEM$ functions can act (cancel queries, abort sessions), whatever a SELECT around them says
