@@ -6,9 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // one moto server per run for the AWS client tests (pipeline/testing), and one cloud emulator per run
-    // (pipeline/emulator/testing); each starts only when the first test that needs it asks
-    globalSetup: ['pipeline/testing/moto-global-setup.ts', 'pipeline/emulator/testing/global-setup.ts'],
+    // one cloud emulator per run (pipeline/emulator/testing); it starts only when the first test that needs it asks
+    globalSetup: ['pipeline/emulator/testing/global-setup.ts'],
     // the AWS SDK warns that releases after January 2027 need Node 22; package.json pins releases that support Node 20
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

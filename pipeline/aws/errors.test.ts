@@ -1,5 +1,5 @@
 // How AWS failures reach a person. The credential cases run the SDK's real default provider chain
-// (environment, shared files, AWS_PROFILE, SSO) against a moto server on loopback; the service
+// (environment, shared files, AWS_PROFILE, SSO) against the cloud emulator (moto on loopback); the service
 // answers moto cannot give (it neither enforces IAM nor throttles) are classified from the SDK's
 // own exception types, built here as its deserializers build them.
 import { createHash } from 'node:crypto';
@@ -20,18 +20,18 @@ import {
   AwsThrottledError,
   toAwsError,
 } from './errors.ts';
-import { isolateAwsEnvironment, motoAwsSettings } from '../testing/moto-server.ts';
+import { emulatorAwsForTests, isolateAwsEnvironment } from '../emulator/testing/shared.ts';
 import { tempDir } from '../testing/tmp.ts';
 
-let moto: AwsSettings;
+let emulator: AwsSettings;
 let tmp: { dir: string; cleanup: () => Promise<void> };
 const savedEnv = { ...process.env };
 const ctx = { action: 's3:ListBucket', resource: 's3://claims-lake/dev/', bucket: 'claims-lake' };
 
 beforeAll(async () => {
-  moto = await motoAwsSettings();
+  emulator = await emulatorAwsForTests();
   tmp = await tempDir('claims-aws-errors-');
-  const c = awsClients(moto);
+  const c = awsClients(emulator);
   await c.s3.send(new CreateBucketCommand({ Bucket: 'claims-errors-test' }));
   c.destroy();
 });
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 /** One S3 call through freshly built clients (each client resolves credentials on first use). */
-async function headBucket(settings: AwsSettings = moto): Promise<unknown> {
+async function headBucket(settings: AwsSettings = emulator): Promise<unknown> {
   const c = awsClients(settings);
   try {
     return await awsCall({ action: 's3:ListBucket', resource: 's3://claims-errors-test/', bucket: 'claims-errors-test', ...(settings.endpoints?.s3 ? { endpoint: settings.endpoints.s3 } : {}) }, () =>
@@ -102,7 +102,7 @@ describe('credentials come from the default provider chain', () => {
 
 describe('failures of the call itself', () => {
   it('says when nothing answers at an endpoint override, and that it is worth retrying', async () => {
-    await motoAwsSettings(); // dummy credentials
+    await emulatorAwsForTests(); // dummy credentials
     const err = await headBucket({ region: 'us-east-1', endpoints: { s3: 'http://127.0.0.1:9' }, maxAttempts: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AwsEndpointUnreachableError);
     expect((err as AwsEndpointUnreachableError).message).toContain('ECONNREFUSED');

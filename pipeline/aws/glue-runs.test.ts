@@ -1,127 +1,89 @@
-// The Glue run client against a real Glue API peer: moto's server on loopback. Moto is the
-// control plane only: it never executes a job script, so here its state manager stands in for
-// the job (STARTING -> RUNNING -> SUCCEEDED as the run is polled, or held until the test lets it
-// end), and the run's log lines are put into moto's CloudWatch Logs by the test, as Glue would
-// write them. The cloud emulator (another module) executes the real job scripts on PySpark and
-// reports their real outcomes through these same calls; nothing here takes moto's SUCCEEDED for
-// the outcome of a job.
-import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateJobCommand, GetJobRunsCommand, type JobRun } from '@aws-sdk/client-glue';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// The Glue run client against the cloud emulator: moto's Glue API on loopback, with every run
+// executed for real by the emulator (the job's script from S3, its output in CloudWatch Logs, its
+// outcome from the process). The scripts here are plain Python files: a Glue script is one, and the
+// PySpark jobs themselves are tested in glue/ and emulator/tests.
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateJobCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorAwsForTests } from '../emulator/testing/shared.ts';
 import { awsClients, type AwsClients } from './clients.ts';
 import { GlueJobMissingError } from './errors.ts';
-import { GLUE_LOG_GROUPS, GlueRunLogs, type GlueLogLine } from './glue-logs.ts';
-import {
-  GlueRunConcurrencyError,
-  GlueRunFailedError,
-  GlueRunMissingError,
-  GlueRuns,
-  GlueRunStopFailedError,
-  GlueRunWaitTimeoutError,
-  runOutcome,
-  type GlueRunState,
-} from './glue-runs.ts';
-import { motoAwsSettings, setMotoTransition } from '../testing/moto-server.ts';
+import type { GlueLogLine } from './glue-logs.ts';
+import { GlueRunConcurrencyError, GlueRunFailedError, GlueRunMissingError, GlueRuns, GlueRunWaitTimeoutError, type GlueRunState } from './glue-runs.ts';
 
+const BUCKET = 'glue-runs-test';
 let clients: AwsClients;
 let n = 0;
 const sent: string[] = [];
 
-async function newJob(): Promise<string> {
-  const name = `hfc-cleanse-test-${process.pid}-${++n}`;
+/** A job whose script is `script`, as deploy would make it. */
+async function newJob(script: string): Promise<string> {
+  const name = `hfc-glue-runs-${process.pid}-${++n}`;
+  await clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `scripts/${name}.py`, Body: script }));
   await clients.glue.send(
-    new CreateJobCommand({ Name: name, Role: 'arn:aws:iam::123456789012:role/hfc-glue', GlueVersion: '5.0', Command: { Name: 'glueetl', ScriptLocation: 's3://hfc-deploy/jobs/cleanse_job.py' } }),
+    new CreateJobCommand({ Name: name, Role: 'arn:aws:iam::123456789012:role/hfc-glue', GlueVersion: '5.0', Command: { Name: 'glueetl', ScriptLocation: `s3://${BUCKET}/scripts/${name}.py`, PythonVersion: '3' } }),
   );
   return name;
 }
 
-const runs = (c: AwsClients = clients) => new GlueRuns({ glue: c.glue, logs: c.logs, poll: { firstMs: 10, maxMs: 40 } });
+const PRINT_ARGS = 'import sys, json\nprint(json.dumps(sys.argv[1:]), flush=True)\n';
+const SLEEP = (s: number) => `import time\nprint("working", flush=True)\ntime.sleep(${s})\nprint("done", flush=True)\n`;
 
-async function putLogLines(group: string, stream: string, lines: string[]): Promise<void> {
-  await clients.logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e: Error) => {
-    if (e.name !== 'ResourceAlreadyExistsException') throw e;
-  });
-  await clients.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })).catch((e: Error) => {
-    if (e.name !== 'ResourceAlreadyExistsException') throw e;
-  });
-  const t = Date.now();
-  await clients.logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: lines.map((message, i) => ({ timestamp: t + i, message })) }));
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const runs = (c: AwsClients = clients) => new GlueRuns({ glue: c.glue, logs: c.logs, poll: { firstMs: 50, maxMs: 200 } });
 
 beforeAll(async () => {
-  clients = awsClients(await motoAwsSettings());
+  clients = awsClients(await emulatorAwsForTests());
   clients.glue.middlewareStack.add((next, context) => async (args) => (sent.push(context.commandName ?? '?'), next(args)), { step: 'initialize', name: 'recordForTest' });
-});
-
-afterEach(async () => {
-  await setMotoTransition('glue::job_run', { progression: 'immediate' });
+  await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 
 afterAll(() => clients?.destroy());
 
 describe('GlueRuns', () => {
-  it('starts a run with its arguments, returns its id at once, and follows it STARTING -> RUNNING -> SUCCEEDED', async () => {
-    const job = await newJob();
-    await setMotoTransition('glue::job_run', { progression: 'manual', times: 2 });
+  it('starts a run with its arguments, returns its id at once, and follows it to SUCCEEDED', async () => {
+    const job = await newJob(PRINT_ARGS);
     sent.length = 0;
-    const runId = await runs().start(job, { '--batch': '1', '--txn': 't-1' });
-    expect(runId).toMatch(/^jr_/);
+    const runId = await runs().start(job, { '--batch': '1', '--lake': 's3://x/y/' });
     expect(sent).toEqual(['StartJobRunCommand']); // no polling before the id is returned
     const states: GlueRunState[] = [];
-    const result = await runs().wait(job, runId, { onState: (s) => states.push(s) });
-    expect(states).toEqual(['STARTING', 'RUNNING', 'SUCCEEDED']);
+    const lines: GlueLogLine[] = [];
+    const result = await runs().wait(job, runId, { onState: (s) => states.push(s), onLog: (l) => lines.push(l) });
+    expect(states.at(-1)).toBe('SUCCEEDED');
     expect(result).toMatchObject({ jobName: job, runId, state: 'SUCCEEDED' });
-    expect(result.run.Arguments).toMatchObject({ '--batch': '1', '--txn': 't-1' });
-    // moto moves a state on at every second look: four looks, and none after the run ended
-    expect(sent.filter((c) => c === 'GetJobRunCommand').length).toBe(4);
+    expect(result.run.Arguments).toMatchObject({ '--batch': '1', '--lake': 's3://x/y/' });
+    // the script really ran, with Glue's arguments on its command line
+    const printed = JSON.parse(lines.find((l) => l.stream === 'output' && l.message.startsWith('['))!.message) as string[];
+    expect(printed).toEqual(expect.arrayContaining(['--batch', '1', '--lake', 's3://x/y/']));
   });
 
-  it('streams the run log lines of both groups as they arrive, each line once, the last ones after the run ends', async () => {
-    const job = await newJob();
-    await setMotoTransition('glue::job_run', { progression: 'manual', times: 1_000_000 }); // held in STARTING
-    const runId = await runs().start(job, { '--batch': '2' });
+  it('streams the output and error lines as they arrive, each line once, the last ones after the run ends', async () => {
+    const job = await newJob(
+      'import sys, time\nfor i in range(3):\n    print(f"step {i}", flush=True)\n    time.sleep(0.4)\nprint("a warning", file=sys.stderr, flush=True)\nprint("committed", flush=True)\n',
+    );
+    const runId = await runs().start(job, {});
     const got: GlueLogLine[] = [];
-    const waiting = runs().wait(job, runId, { onLog: (l) => got.push(l) });
-    await putLogLines(GLUE_LOG_GROUPS.output, runId, ['reading raw/csv/claims/batch=2', 'claims: 100 rows']);
-    await until(() => got.length === 2, 'the first output lines');
-    await putLogLines(GLUE_LOG_GROUPS.error, runId, ['WARN a spark warning']);
-    await putLogLines(GLUE_LOG_GROUPS.output, runId, ['members: 10 rows']);
-    await until(() => got.length === 4, 'the next lines');
-    await putLogLines(GLUE_LOG_GROUPS.output, runId, ['committed txn']);
-    await setMotoTransition('glue::job_run', { progression: 'immediate' }); // the run ends
-    const result = await waiting;
+    let sawWhileRunning = 0;
+    const result = await runs().wait(job, runId, { onLog: (l) => got.push(l), onState: (s) => s === 'SUCCEEDED' && (sawWhileRunning = got.length) });
     expect(result.state).toBe('SUCCEEDED');
-    expect(got.map((l) => `${l.stream}: ${l.message}`)).toEqual([
-      'output: reading raw/csv/claims/batch=2',
-      'output: claims: 100 rows',
-      // one poll reads output before error: lines that arrived together come grouped so
-      expect.stringMatching(/^(output: members: 10 rows|error: WARN a spark warning)$/),
-      expect.stringMatching(/^(output: members: 10 rows|error: WARN a spark warning)$/),
-      'output: committed txn',
-    ]);
-    expect(new Set(got.map((l) => l.message)).size).toBe(5);
+    const output = got.filter((l) => l.stream === 'output').map((l) => l.message);
+    expect(output).toEqual(['step 0', 'step 1', 'step 2', 'committed']);
+    expect(got.filter((l) => l.stream === 'error').map((l) => l.message)).toContain('a warning');
+    expect(new Set(got.map((l) => `${l.stream}:${l.message}`)).size).toBe(got.length);
+    expect(sawWhileRunning).toBeGreaterThan(0); // lines came while it ran, not only at the end
   });
 
   it('adopts a run another process started: waits for it, and never starts a second one', async () => {
-    const job = await newJob();
-    await setMotoTransition('glue::job_run', { progression: 'manual', times: 3 });
-    const runId = await runs().start(job, { '--batch': '3' });
-    const other = awsClients(await motoAwsSettings()); // a new process, with its own clients
+    const job = await newJob(SLEEP(1.5));
+    const runId = await runs().start(job, {});
+    const other = awsClients(clients.settings); // a new process, with its own clients
     const otherSent: string[] = [];
     other.glue.middlewareStack.add((next, context) => async (args) => (otherSent.push(context.commandName ?? '?'), next(args)), { step: 'initialize', name: 'recordForTest' });
     try {
       const states: GlueRunState[] = [];
       const result = await runs(other).adopt(job, runId, { onState: (s) => states.push(s) });
       expect(result.runId).toBe(runId);
-      expect(states).toEqual(['STARTING', 'RUNNING', 'SUCCEEDED']);
+      expect(states).toContain('RUNNING');
+      expect(states.at(-1)).toBe('SUCCEEDED');
       expect(otherSent).not.toContain('StartJobRunCommand');
       const all = await clients.glue.send(new GetJobRunsCommand({ JobName: job }));
       expect(all.JobRuns?.map((r) => r.Id)).toEqual([runId]);
@@ -131,8 +93,9 @@ describe('GlueRuns', () => {
   });
 
   it('takes the result of an adopted run that has already ended, with one look', async () => {
-    const job = await newJob();
+    const job = await newJob(PRINT_ARGS);
     const runId = await runs().start(job, {});
+    await runs().wait(job, runId);
     sent.length = 0;
     const states: GlueRunState[] = [];
     const result = await runs().adopt(job, runId, { onState: (s) => states.push(s) });
@@ -142,7 +105,7 @@ describe('GlueRuns', () => {
   });
 
   it('names a missing job and a missing run, and starts nothing for them', async () => {
-    const job = await newJob();
+    const job = await newJob(PRINT_ARGS);
     const missingJob = await runs().start('hfc-no-such-job', {}).catch((e: unknown) => e);
     expect(missingJob).toBeInstanceOf(GlueJobMissingError);
     expect((missingJob as GlueJobMissingError).message).toContain('hfc-no-such-job');
@@ -155,69 +118,47 @@ describe('GlueRuns', () => {
     expect(all.JobRuns ?? []).toEqual([]);
   });
 
-  it('says so when the job is already running', async () => {
-    const job = await newJob();
-    await setMotoTransition('glue::job_run', { progression: 'manual', times: 1_000_000 });
-    await runs().start(job, {});
-    const err = await runs().start(job, {}).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GlueRunConcurrencyError);
-    expect((err as GlueRunConcurrencyError).retryable).toBe(true);
-    expect((err as GlueRunConcurrencyError).hint).toMatch(/--resume/);
-  });
-
-  it('bounds its wait, and says the run goes on', async () => {
-    const job = await newJob();
-    await setMotoTransition('glue::job_run', { progression: 'manual', times: 1_000_000 });
+  it('says so when the job is already running, bounds its wait, and stops the run when the caller cancels', async () => {
+    const job = await newJob(SLEEP(60));
     const runId = await runs().start(job, {});
-    const err = await runs().wait(job, runId, { maxWaitMs: 150 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GlueRunWaitTimeoutError);
-    expect((err as Error).message).toContain(runId);
-    expect((err as GlueRunWaitTimeoutError).hint).toMatch(/--resume adopts it/);
-  });
+    const busy = await runs().start(job, {}).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(GlueRunConcurrencyError);
+    expect((busy as GlueRunConcurrencyError).retryable).toBe(true);
+    expect((busy as GlueRunConcurrencyError).hint).toMatch(/--resume/);
 
-  it('stops the run when the caller cancels (moto 5.2.5 has no BatchStopJobRun: the failure to stop is reported)', async () => {
-    const job = await newJob();
-    await setMotoTransition('glue::job_run', { progression: 'manual', times: 1_000_000 });
-    const runId = await runs().start(job, {});
+    const late = await runs().wait(job, runId, { maxWaitMs: 300 }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(GlueRunWaitTimeoutError);
+    expect((late as Error).message).toContain(runId);
+    expect((late as GlueRunWaitTimeoutError).hint).toMatch(/--resume adopts it/);
+
     const cancel = new AbortController();
     sent.length = 0;
+    const reason = new Error('cancelled by the user');
     const err = await runs()
-      .wait(job, runId, { signal: cancel.signal, onState: () => setTimeout(() => cancel.abort(new Error('cancelled by the user')), 30) })
+      .wait(job, runId, { signal: cancel.signal, onState: (s) => s === 'RUNNING' && setTimeout(() => cancel.abort(reason), 50) })
       .catch((e: unknown) => e);
+    expect(err).toBe(reason);
     expect(sent).toContain('BatchStopJobRunCommand');
-    // moto answers HTTP 500 (not implemented); the cloud emulator adds the route, AWS has it
-    expect(err).toBeInstanceOf(GlueRunStopFailedError);
-    expect((err as Error).message).toContain(runId);
-    expect((err as GlueRunStopFailedError).hint).toContain(`aws glue batch-stop-job-run --job-name ${job} --job-run-ids ${runId}`);
+    // the run really stopped: its process is gone and Glue says so
+    const after = await runs().adopt(job, runId).catch((e: unknown) => e);
+    expect(after).toBeInstanceOf(GlueRunFailedError);
+    expect((after as GlueRunFailedError).state).toBe('STOPPED');
   });
 });
 
 describe('a run that fails', () => {
-  // moto's control plane cannot end a run FAILED (its state machine only reaches SUCCEEDED); the
-  // emulator's real job executions do. Here the decision is taken on a FAILED run record as
-  // GetJobRun returns it, with the error log tail read from moto's CloudWatch Logs.
   it('is a typed error with the run ErrorMessage and the last lines of its error log', async () => {
-    const runId = `jr_failed_${process.pid}_${++n}`;
-    await putLogLines(GLUE_LOG_GROUPS.error, runId, ['INFO starting', 'ERROR line 1', 'Traceback (most recent call last):\n  File "cleanse_job.py", line 9', 'ValueError: bad contract']);
-    const logs = new GlueRunLogs(clients.logs, runId, { tailLines: 3 });
-    await logs.poll(() => undefined);
-    const run: JobRun = { Id: runId, JobName: 'hfc-cleanse', JobRunState: 'FAILED', ErrorMessage: 'ValueError: bad contract' };
-    const err = (() => {
-      try {
-        runOutcome('hfc-cleanse', run, logs.errorTail());
-      } catch (e) {
-        return e;
-      }
-    })();
+    const job = await newJob('import sys\nprint("starting", flush=True)\nprint("checking the contract", file=sys.stderr, flush=True)\nraise ValueError("bad contract")\n');
+    const runId = await runs().start(job, {});
+    const err = await runs().wait(job, runId).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GlueRunFailedError);
     const failed = err as GlueRunFailedError;
     expect(failed.state).toBe('FAILED');
-    expect(failed.errorMessage).toBe('ValueError: bad contract');
-    expect(failed.logTail).toEqual(['Traceback (most recent call last):', '  File "cleanse_job.py", line 9', 'ValueError: bad contract']);
-    expect(failed.message).toContain(`hfc-cleanse run ${runId} ended FAILED: ValueError: bad contract`);
+    expect(failed.errorMessage).toContain('ValueError: bad contract');
+    expect(failed.logTail.join('\n')).toContain('ValueError: bad contract');
+    expect(failed.logTail.join('\n')).toContain('Traceback');
+    expect(failed.message).toContain(`${job} run ${runId} ended FAILED`);
     expect(failed.retryable).toBe(false);
     expect(failed.hint).toContain(`/aws-glue/jobs/error and /aws-glue/jobs/output, stream ${runId}`);
-    expect(() => runOutcome('hfc-cleanse', { ...run, JobRunState: 'ERROR' }, [])).toThrow(expect.objectContaining({ retryable: true }));
-    expect(runOutcome('hfc-cleanse', { ...run, JobRunState: 'SUCCEEDED' }, []).state).toBe('SUCCEEDED');
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../testing/tmp.ts';
 import { emulatorStatus, startEmulator, stopEmulator } from './controller.ts';
-import { processAlive as alive } from './process.ts';
+import { isAlive as alive } from '../run/lock.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'claims.mjs');
 const cleanups: (() => Promise<void>)[] = [];

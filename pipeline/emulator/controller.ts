@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive as alive } from '../run/lock.ts';
 import { workspacePaths } from '../workspace.ts';
-import { processAlive as alive } from './process.ts';
 import { allAnswer } from './probe.ts';
 import { readEmulatorRecord, type EmulatorInfo } from './record.ts';
 

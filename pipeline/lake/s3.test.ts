@@ -1,4 +1,4 @@
-// S3Lake end to end against a real S3 protocol peer (moto's server on loopback), through the
+// S3Lake end to end against a real S3 protocol peer (the cloud emulator: moto on loopback), through the
 // same SDK clients the product uses.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { awsClients, type AwsClients } from '../aws/clients.ts';
 import { ENTITY_ORDER, loadContracts } from '../contract-loader/load.ts';
 import { ingest, RawZoneConflictError } from '../ingest/ingest.ts';
 import { S3BucketMissingError } from '../aws/errors.ts';
-import { motoAwsSettings } from '../testing/moto-server.ts';
+import { emulatorAwsForTests } from '../emulator/testing/shared.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { KeyOutsideRootError } from './contained-path.ts';
 import { CacheFullError, CacheTooSmallError } from './download-cache.ts';
@@ -62,7 +62,7 @@ async function objectBytes(bucket: string, key: string): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  clients = awsClients(await motoAwsSettings());
+  clients = awsClients(await emulatorAwsForTests());
   record(clients.s3);
   tmp = await tempDir('claims-s3lake-');
 });

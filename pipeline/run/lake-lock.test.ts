@@ -1,4 +1,4 @@
-// The lake lock on a real S3 protocol peer (moto's server on loopback): conditional writes
+// The lake lock on a real S3 protocol peer (the cloud emulator: moto on loopback): conditional writes
 // (PutObject If-None-Match: * / If-Match, DeleteObject If-Match) decide who holds the lake.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsClients, type AwsClients } from '../aws/clients.ts';
 import { S3Lake } from '../lake/s3.ts';
-import { motoAwsSettings } from '../testing/moto-server.ts';
+import { emulatorAwsForTests } from '../emulator/testing/shared.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { clearLakeLock, LAKE_LOCK_KEY, LakeBusyError, LakeLockLostError, LakeLockStaleError, readLakeLock, takeLakeLock } from './lake-lock.ts';
 
@@ -24,7 +24,7 @@ const take = (lake: S3Lake, runId: string, extra: Partial<Parameters<typeof take
   takeLakeLock({ store: lake, workspace: `/ws/${runId}`, runId, what: `claims run ${runId}`, heartbeatEveryMs: 0, ...extra });
 
 beforeAll(async () => {
-  clients = awsClients(await motoAwsSettings());
+  clients = awsClients(await emulatorAwsForTests());
   tmp = await tempDir('claims-lakelock-');
 });
 

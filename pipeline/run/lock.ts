@@ -27,13 +27,23 @@ export class WorkspaceBusyError extends Error {
 const pause = () => new Promise((r) => setTimeout(r, 50));
 const lockFile = (root: string) => join(root, '.lock');
 
-/** Whether a process lives (EPERM: alive, but not ours to signal). */
+/**
+ * Whether a process lives (EPERM: alive, but not ours to signal). A process that has exited but is
+ * not yet reaped by its parent (a zombie) still answers kill(pid, 0), so on Linux its state is read
+ * from /proc too.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(pid, 0) is the answer
   }
 }
 

@@ -46,8 +46,9 @@ SESSION_FORMATS: dict[str, str] = {
 # the region a Snowflake account on GCS reports; the driver only compares it
 STAGE_REGION = "us-central1"
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "content-length"}
-# urllib3 hands the body over decoded, so its encoding header does not go back to the client
-_NOT_RETURNED = _HOP_BY_HOP | {"content-encoding"}
+# urllib3 hands the body over decoded, so its encoding header does not go back to the client; the
+# adapter's own server writes Date and Server
+_NOT_RETURNED = _HOP_BY_HOP | {"content-encoding", "date", "server"}
 
 
 def with_session_formats(parameters: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
