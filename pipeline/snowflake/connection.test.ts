@@ -57,6 +57,8 @@ describe('SnowflakeSession on the emulator', () => {
       // decimals and dates as exact text, NULL as null (not the driver's "NULL")
       expect(r.rows).toEqual([[1, '12.50', '2024-02-29', null]]);
       expect(r.queryId).toMatch(/[0-9a-f-]{36}/);
+      // a NULL number or date fetched as text is null, not the driver's "NULL"
+      expect((await s.execute('SELECT CAST(NULL AS NUMBER(12,2)) AS A, CAST(NULL AS DATE) AS B')).rows).toEqual([[null, null]]);
       await expect(s.execute('SELECT * FROM CONN_TEST.RAW.NO_SUCH_TABLE')).rejects.toBeInstanceOf(SnowflakeObjectMissingError);
     } finally {
       await s.close();
