@@ -50,6 +50,7 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
     return { record, summary };
   } finally {
     await ctx.warehouse.close();
+    await ctx.close();
     await unlock();
   }
 }

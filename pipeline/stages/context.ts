@@ -17,4 +17,6 @@ export interface PipelineContext {
   transformer: Transformer;
   /** redo work even when the same batch already went through a stage */
   force: boolean;
+  /** lets go of what the implementations hold (clients, sockets) when the run ends */
+  close(): Promise<void>;
 }

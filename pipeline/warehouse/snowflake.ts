@@ -13,10 +13,10 @@ import { SnowflakeSession, type SessionEvent } from '../snowflake/connection.ts'
 import { SnowflakeObjectMissingError } from '../snowflake/errors.ts';
 import { qualified } from '../snowflake/names.ts';
 import { snowflakeLocation, type SnowflakeSettings } from '../snowflake/settings.ts';
-import type { BatchAudit, LoadResult, Warehouse } from './types.ts';
+import type { BatchAudit, LoadRequest, LoadResult, Warehouse } from './types.ts';
 
 /** Loads one batch into RAW: the Glue job 2 run (pipeline/stages wires it). */
-export type SnowflakeLoad = (req: { batch: number; manifest: CuratedManifest; lake: Lake; force?: boolean; signal?: AbortSignal }) => Promise<LoadResult>;
+export type SnowflakeLoad = (req: LoadRequest) => Promise<LoadResult>;
 
 const isoFromEpochMs = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
 
@@ -46,7 +46,7 @@ export class SnowflakeWarehouse implements Warehouse {
     return qualified(this.settings.database, this.settings.schemas.raw, name);
   }
 
-  loadBatch(req: { batch: number; manifest: CuratedManifest; lake: Lake; force?: boolean; signal?: AbortSignal }): Promise<LoadResult> {
+  loadBatch(req: LoadRequest): Promise<LoadResult> {
     return this.load(req);
   }
 
