@@ -3,6 +3,7 @@ import { registerEmulator } from './emulator.ts';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
 import { color } from './progress.ts';
+import { registerProfile } from './profile.ts';
 import { registerRun } from './run.ts';
 import { registerRuns } from './runs.ts';
 import { registerSchedule } from './schedule.ts';
@@ -20,6 +21,7 @@ registerRun(program);
 registerRuns(program);
 registerStatus(program);
 registerSchedule(program);
+registerProfile(program);
 registerUi(program);
 registerEmulator(program);
 

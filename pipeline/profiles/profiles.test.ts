@@ -1,3 +1,4 @@
+import type { LocalProfile } from './types.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,17 @@ describe('profiles', () => {
     expect(validateProfiles({ profiles: { dev: { generate: { dirty_rate: 3 } } } })[0]).toEqual({ path: 'profiles.dev.generate.dirty_rate', message: 'must be <= 1' });
     expect(validateProfiles({ profiles: { dev: { schedule: 'every morning' } } })[0]!.path).toBe('profiles.dev.schedule');
     expect(validateProfiles({ active: 'nope', profiles: {} })[0]).toMatchObject({ path: 'active' });
+  });
+
+  it('chooses the cleanse engine, DuckDB unless the profile says spark', async () => {
+    expect(validateProfiles({ profiles: { dev: { cleanse: { engine: 'glue' } } } })).toEqual([{ path: 'profiles.dev.cleanse.engine', message: 'must be one of duckdb, spark' }]);
+    expect(validateProfiles({ profiles: { dev: { cleanse: { engin: 'spark' } } } })).toEqual([{ path: 'profiles.dev.cleanse.engin', message: 'unknown key; allowed here: engine' }]);
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, 'profiles.yaml');
+    await writeFile(file, 'profiles:\n  glue:\n    cleanse: { engine: spark }\n');
+    expect((await loadProfile(file, 'glue') as LocalProfile).cleanse).toEqual({ engine: 'spark' });
+    expect((await loadProfile(file) as LocalProfile).cleanse).toEqual({ engine: 'duckdb' });
   });
 
   it('reports problems in the file with its path, and merges a profile over the defaults', async () => {

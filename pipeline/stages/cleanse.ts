@@ -49,5 +49,5 @@ function resultOf(m: CuratedManifest, reused: boolean) {
     rows[`duplicates.${name}`] = d.duplicates_removed;
     quarantine[name] = d.quarantine_by_reason as Record<string, number>;
   }
-  return { rows, outputs: { txn: m.txn, quarantine, reused }, summary: reused ? 'already cleansed (no-op)' : `committed ${m.txn}` };
+  return { rows, outputs: { txn: m.txn, quarantine, reused }, summary: reused ? 'already cleansed (no-op)' : `committed ${m.txn}`, ...(reused ? { noop: true } : {}) };
 }

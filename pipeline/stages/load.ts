@@ -17,7 +17,7 @@ export function loadStage(p: PipelineContext): Stage {
         const r = await p.warehouse.loadBatch({ batch, manifest, lake: p.lake, force: p.force, signal: ctx.signal });
         const rows = Object.fromEntries(r.datasets.map((d) => [`warehouse.${d.dataset}`, d.rows]));
         ctx.log('info', r.loaded ? `loaded batch ${batch} into ${p.warehouse.location}` : `batch ${batch} (txn ${manifest.txn}) is already loaded; nothing to do`, { rows });
-        return { rows, outputs: { warehouse: p.warehouse.location, loaded: r.loaded }, summary: r.loaded ? 'loaded' : 'already loaded (no-op)' };
+        return { rows, outputs: { warehouse: p.warehouse.location, loaded: r.loaded }, summary: r.loaded ? 'loaded' : 'already loaded (no-op)', ...(r.loaded ? {} : { noop: true }) };
       } finally {
         // free the file for dbt and other readers between stages
         await p.warehouse.close();

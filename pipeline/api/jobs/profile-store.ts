@@ -24,6 +24,7 @@ function rawProfile(p: Profile): RawProfile {
     freshness_hours: p.freshness_hours,
     duckdb: { ...p.duckdb },
     dbt: { ...p.dbt },
+    ...(p.kind === 'local' ? { cleanse: { ...p.cleanse } } : { emulator: p.emulator, aws: { ...p.aws }, glue: { ...p.glue }, snowflake: { ...p.snowflake }, auto_deploy: p.auto_deploy }),
   };
 }
 
