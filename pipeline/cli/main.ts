@@ -8,6 +8,7 @@ import { registerRun } from './run.ts';
 import { registerRuns } from './runs.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerStatus } from './status.ts';
+import { registerUnlock } from './unlock.ts';
 
 const program = new Command();
 program
@@ -24,6 +25,7 @@ registerSchedule(program);
 registerProfile(program);
 registerUi(program);
 registerEmulator(program);
+registerUnlock(program);
 
 try {
   await program.parseAsync(process.argv);

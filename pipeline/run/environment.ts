@@ -78,6 +78,7 @@ export async function pipelineContext(workspace: string, profileName: string | u
         contracts,
         force,
         lake: cloud.lake,
+        sharedLake: cloud.lake,
         cleanse: new GlueCleanseEngine(runs, { jobName: profile.glue.jobs.cleanse, lakeUri, start }),
         warehouse,
         transformer: new DbtTransformer({

@@ -50,6 +50,8 @@ export interface LakeLock {
   /** Aborted with a LakeLockLostError when a heartbeat finds the lock is no longer ours. */
   readonly lost: AbortSignal;
   heartbeat(): Promise<void>;
+  /** Names the run that holds the lake once it has an id (a new run gets its id after the lock). */
+  forRun(runId: string): Promise<void>;
   /** Deletes the lock if it is still the version we wrote; says what it found. */
   release(): Promise<'released' | 'not-ours' | 'absent'>;
 }
@@ -185,6 +187,11 @@ function held(req: LakeLockRequest, key: string, uri: string, first: LakeLockHol
     },
     lost: lost.signal,
     heartbeat,
+    async forRun(runId) {
+      if (holder.run_id === runId) return;
+      holder = { ...holder, run_id: runId };
+      await heartbeat();
+    },
     async release() {
       done = true;
       if (timer) clearInterval(timer);
