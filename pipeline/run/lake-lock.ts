@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { ConditionalWrites } from '../lake/types.ts';
 import { sleep } from '../orchestrator/backoff.ts';
+import { isAlive } from './lock.ts';
 
 export const LAKE_LOCK_KEY = '_locks/run.json';
 const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
@@ -39,6 +40,8 @@ export interface LakeLockRequest {
   /** The command that clears a stale lock, named in the stale error (e.g. the CLI's). */
   clearCommand?: string;
   signal?: AbortSignal;
+  /** Told when the lock of a run on this machine whose process is gone was taken over. */
+  onTakeover?: (previous: LakeLockHolder) => void;
   /** The clock the holder declares its times by (tests move it). */
   clock?: () => Date;
 }
@@ -151,6 +154,16 @@ export async function takeLakeLock(req: LakeLockRequest): Promise<LakeLock> {
     const state = await readLakeLock(req.store, { key, staleAfterMs, clock });
     if (state === null && round < 10) continue; // released between our write and our read
     if (state === null) throw new LakeBusyError(uri, null);
+    // a holder on this machine whose process is gone (killed, crashed) is certainly not writing:
+    // take the lock over, only the version we read, without waiting out the stale limit
+    if (state.holder && state.holder.host === holder.host && state.holder.pid !== process.pid && !isAlive(state.holder.pid)) {
+      const taken = await req.store.replaceIfMatch(key, JSON.stringify(holder, null, 2), state.etag);
+      if (taken) {
+        req.onTakeover?.(state.holder);
+        return held(req, key, uri, holder, taken.etag, clock);
+      }
+      if (round < 10) continue;
+    }
     if (state.holder && state.stale) throw new LakeLockStaleError(uri, state.holder, state.ageMs ?? 0, clearCommand);
     if (Date.now() >= deadline) throw new LakeBusyError(uri, state.holder);
     await sleep(Math.min(req.pollMs ?? DEFAULT_POLL_MS, Math.max(0, deadline - Date.now())), req.signal ?? never);
