@@ -108,8 +108,12 @@ export class DuckDBCleanseEngine implements CleanseEngine {
       checkHeader(head.split('\n', 1)[0]!.replace(/\r$/, '').replace(/^\uFEFF/, ''), c, f.key);
     }
     const staging = (rel: string) => lake.uri(`${zones.staging(txn)}${rel}`);
-    const work = staging(`work/${c.dataset}.parquet`);
-    await mkdir(dirname(work), { recursive: true });
+    // one work file per raw file: DuckDB keeps a single file's scan order when it writes it, but
+    // not the order of several files scanned together (a batch of a CRLF and an LF file came out
+    // second file first), and a row's place in its work file is its line
+    const workFiles = files.map((f) => staging(`work/${c.dataset}_${f.index}.parquet`));
+    const work = literalArray(workFiles);
+    await mkdir(dirname(workFiles[0]!), { recursive: true });
 
     // Foreign-key targets: reference code sets, and curated entities of earlier batches plus this one.
     const lookups = lookupsByDataset(c);
@@ -137,19 +141,21 @@ export class DuckDBCleanseEngine implements CleanseEngine {
       fkTargets.push({ column: fk.column, table, key: fk.references.column, dataset: target.dataset });
     }
 
-    // Pass 1: validate, clean and type every row into the work file, in file order.
+    // Pass 1: validate, clean and type every row into the work files, in line order.
     progress('validating rows', 0.1);
-    try {
-      await conn.run(`COPY (${validateSql({ contract: c, source: rawScanSql(c, files), fkTargets })}) TO ${literal(work)} (FORMAT parquet, COMPRESSION snappy)`);
-    } catch (err) {
-      throw csvError(err, files, c.dataset);
+    for (const [i, f] of files.entries()) {
+      try {
+        await conn.run(`COPY (${validateSql({ contract: c, source: rawScanSql(c, [f]), fkTargets })}) TO ${literal(workFiles[i]!)} (FORMAT parquet, COMPRESSION snappy)`);
+      } catch (err) {
+        throw csvError(err, [f], c.dataset);
+      }
     }
     req.signal?.throwIfAborted();
 
     // A row's position in the work file is its position in the batch; with each file's row count
     // from the raw manifest, that gives its file and line.
     const starts = files.map((_, i) => entry.files.slice(0, i).reduce((sum, f) => sum + f.rows, 0));
-    const perFile = await queryRows<{ f: number; n: number }>(conn, `SELECT _file_index AS f, count(*)::BIGINT AS n FROM read_parquet(${literal(work)}) GROUP BY 1 ORDER BY 1`);
+    const perFile = await queryRows<{ f: number; n: number }>(conn, `SELECT _file_index AS f, count(*)::BIGINT AS n FROM read_parquet(${work}) GROUP BY 1 ORDER BY 1`);
     for (const [i, f] of entry.files.entries()) {
       const n = Number(perFile.find((p) => Number(p.f) === i)?.n ?? 0);
       if (n !== f.rows) {
@@ -158,32 +164,37 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     }
     const lineOf = (pos: string, fileIndex: string) => `(${pos} - ${literalArray(starts.map(String), 'BIGINT')}[${fileIndex} + 1] + 2)`;
     const sourceFileOf = (fileIndex: string) => `${literalArray(files.map((f) => f.key))}[${fileIndex} + 1]`;
-    const workRel = `(SELECT file_row_number AS _pos, * FROM read_parquet(${literal(work)}, file_row_number = true))`;
+    const startOf = (fileIndex: string) => `${literalArray(starts.map(String), 'BIGINT')}[${fileIndex} + 1]`;
+    const workRel = `(SELECT ${startOf('_file_index')} + file_row_number AS _pos, * FROM read_parquet(${work}, file_row_number = true))`;
 
-    // Exact duplicates (same raw fields) keep their first occurrence.
+    // Exact duplicates (same raw fields) keep their first occurrence, which may sit in another file.
     progress('resolving duplicates', 0.5);
     const typedCols = c.columns.map((col) => ident(col.name)).join(', ');
     await conn.run(`CREATE OR REPLACE TEMP TABLE dup_rows AS
-      SELECT _pos, kept_pos FROM (
-        SELECT _pos, first_value(_pos) OVER g AS kept_pos, row_number() OVER g AS rn
+      SELECT _pos, kept_pos, kept_file FROM (
+        SELECT _pos, first_value(_pos) OVER g AS kept_pos, first_value(_file_index) OVER g AS kept_file, row_number() OVER g AS rn
         FROM ${workRel}
-        WHERE _row_hash IN (SELECT _row_hash FROM read_parquet(${literal(work)}) GROUP BY 1 HAVING count(*) > 1)
+        WHERE _row_hash IN (SELECT _row_hash FROM read_parquet(${work}) GROUP BY 1 HAVING count(*) > 1)
         WINDOW g AS (PARTITION BY _row_hash, ${typedCols}, _original ORDER BY _pos))
       WHERE rn > 1`);
-    // A key repeated among valid rows (or already loaded in an earlier batch, for versioned data) is rejected after its first occurrence.
+    // A key repeated among valid rows (or already loaded in an earlier batch, for versioned data) is
+    // rejected after its first occurrence. A row both repeated and already loaded is reported once,
+    // as already loaded (every occurrence of such a key is).
     const pk = c.primary_key.map(ident).join(', ');
     const priorFiles = prior.flatMap((m) => m.datasets[c.dataset]?.files ?? []).map((k) => lake.uri(k));
-    const earlier = c.current_state && priorFiles.length
-      ? `UNION ALL SELECT v._pos, NULL AS kept_pos FROM valid v WHERE (${pk}) IN (SELECT (${pk}) FROM read_parquet(${literalArray(priorFiles)}, hive_partitioning = false))`
-      : '';
+    const loaded = c.current_state && priorFiles.length
+      ? `SELECT v._pos FROM valid v WHERE (${pk}) IN (SELECT (${pk}) FROM read_parquet(${literalArray(priorFiles)}, hive_partitioning = false))`
+      : 'SELECT NULL::BIGINT AS _pos WHERE false';
     await conn.run(`CREATE OR REPLACE TEMP TABLE dup_keys AS
-      WITH valid AS (SELECT _pos, hash(${pk}) AS _kh, ${pk} FROM ${workRel} WHERE _check IS NULL AND _pos NOT IN (SELECT _pos FROM dup_rows))
-      SELECT _pos, kept_pos FROM (
-        SELECT _pos, first_value(_pos) OVER g AS kept_pos, row_number() OVER g AS rn
+      WITH valid AS (SELECT _pos, _file_index, hash(${pk}) AS _kh, ${pk} FROM ${workRel} WHERE _check IS NULL AND _pos NOT IN (SELECT _pos FROM dup_rows)),
+      loaded AS (${loaded})
+      SELECT _pos, NULL::BIGINT AS kept_pos, NULL::INTEGER AS kept_file FROM loaded
+      UNION ALL
+      SELECT _pos, kept_pos, kept_file FROM (
+        SELECT _pos, first_value(_pos) OVER g AS kept_pos, first_value(_file_index) OVER g AS kept_file, row_number() OVER g AS rn
         FROM valid WHERE _kh IN (SELECT _kh FROM valid GROUP BY 1 HAVING count(*) > 1)
         WINDOW g AS (PARTITION BY ${pk} ORDER BY _pos))
-      WHERE rn > 1
-      ${earlier}`);
+      WHERE rn > 1 AND _pos NOT IN (SELECT _pos FROM loaded)`);
     req.signal?.throwIfAborted();
 
     // Curated rows with derived columns, partitioned as the contract says.
@@ -220,17 +231,23 @@ export class DuckDBCleanseEngine implements CleanseEngine {
     await conn.run(`CREATE OR REPLACE TEMP TABLE dup_key_originals AS SELECT NULL::BIGINT AS _pos, NULL::VARCHAR AS _original WHERE false`);
     if ((await queryNumber(conn, 'SELECT count(*) FROM dup_keys')) > 0) {
       const rawNames = [...c.columns.map((col) => col.name), ...EXTRA_COLUMNS];
-      await conn.run(`INSERT INTO dup_key_originals
-        SELECT _pos, json_object(${rawNames.map((n) => `${literal(n)}, ${ident(n)}`).join(', ')})::VARCHAR FROM (
-          SELECT row_number() OVER () - 1 AS _pos, * FROM (${rawScanSql(c, files)}))
-        WHERE _pos IN (SELECT _pos FROM dup_keys)`);
+      // written file by file as the work files are, so a row's place in its file is its line again
+      for (const [i, f] of files.entries()) {
+        const originals = staging(`work/${c.dataset}_${f.index}_originals.parquet`);
+        await conn.run(`COPY (SELECT json_object(${rawNames.map((n) => `${literal(n)}, ${ident(n)}`).join(', ')})::VARCHAR AS _original FROM (${rawScanSql(c, [f])}))
+          TO ${literal(originals)} (FORMAT parquet, COMPRESSION snappy)`);
+        await conn.run(`INSERT INTO dup_key_originals
+          SELECT ${starts[i]} + file_row_number AS _pos, _original FROM read_parquet(${literal(originals)}, file_row_number = true)
+          WHERE ${starts[i]} + file_row_number IN (SELECT _pos FROM dup_keys)`);
+      }
     }
     const quarantinedRows = await queryNumber(conn, `COPY (
         SELECT ${batch}::INTEGER AS batch_id, ${literal(c.dataset)} AS dataset, ${sourceFileOf('w._file_index')} AS source_file,
           ${lineOf('w._pos', 'w._file_index')}::BIGINT AS line_number,
           coalesce(w._reason, 'DUPLICATE_KEY') AS reason,
           coalesce(w._reason_detail, 'key (' || concat_ws(', ', ${c.primary_key.map((k) => `w.${ident(k)}::VARCHAR`).join(', ')}) || ') '
-            || CASE WHEN k.kept_pos IS NULL THEN 'was already loaded by an earlier batch' ELSE 'already appears on line ' || ${lineOf('k.kept_pos', 'w._file_index')} END) AS reason_detail,
+            || CASE WHEN k.kept_pos IS NULL THEN 'was already loaded by an earlier batch'
+                 ELSE 'already appears on line ' || ${lineOf('k.kept_pos', 'k.kept_file')} || CASE WHEN k.kept_file <> w._file_index THEN ' of ' || ${sourceFileOf('k.kept_file')} ELSE '' END END) AS reason_detail,
           coalesce(w._original, o._original) AS original_values, now()::TIMESTAMP AS quarantined_at
         FROM ${workRel} w
           LEFT JOIN dup_keys k ON k._pos = w._pos
@@ -240,11 +257,11 @@ export class DuckDBCleanseEngine implements CleanseEngine {
       ) TO ${literal(staging(quarantineKey))} (FORMAT parquet, COMPRESSION zstd)`);
     const duplicatesRemoved = await queryNumber(conn, `COPY (
         SELECT ${batch}::INTEGER AS batch_id, ${literal(c.dataset)} AS dataset, ${sourceFileOf('w._file_index')} AS source_file,
-          ${lineOf('d._pos', 'w._file_index')}::BIGINT AS line_number, ${lineOf('d.kept_pos', 'w._file_index')}::BIGINT AS duplicate_of_line
+          ${lineOf('d._pos', 'w._file_index')}::BIGINT AS line_number, ${lineOf('d.kept_pos', 'd.kept_file')}::BIGINT AS duplicate_of_line
         FROM dup_rows d JOIN ${workRel} w ON w._pos = d._pos ORDER BY d._pos
       ) TO ${literal(staging(duplicatesKey))} (FORMAT parquet, COMPRESSION zstd)`);
 
-    const rawRows = await queryNumber(conn, `SELECT count(*) FROM read_parquet(${literal(work)})`);
+    const rawRows = await queryNumber(conn, `SELECT count(*) FROM read_parquet(${work})`);
     const byReason = await queryRows<{ reason: QuarantineReason; n: number }>(
       conn,
       `SELECT reason, count(*)::BIGINT AS n FROM read_parquet(${literal(staging(quarantineKey))}) GROUP BY reason ORDER BY reason`,

@@ -17,13 +17,14 @@ export interface RawFile {
 }
 
 /**
- * SQL: every raw row of the files as text, with the index of its file. Row order is file order
- * then line order, and the validation pass keeps it (no hash joins), so a row's position in the
- * work file gives its line number without a serial row_number() over the scan.
+ * SQL: every raw row of the files as text, with the index of its file (RawFile.index). Scanning
+ * one file, row order is line order, and the validation pass keeps it (no hash joins), so a row's
+ * position in its work file gives its line number without a serial row_number() over the scan.
  */
 export function rawScanSql(c: Contract, files: RawFile[]): string {
   const columns = [...c.columns.map((col) => col.name), ...EXTRA_COLUMNS].map((n) => `${literal(n)}: 'VARCHAR'`).join(', ');
-  return `SELECT file_index::INTEGER AS _file_index, *
+  const index = files.length === 1 ? String(files[0]!.index) : `[${files.map((f) => f.index).join(', ')}][file_index + 1]`;
+  return `SELECT (${index})::INTEGER AS _file_index, *
     FROM read_csv([${files.map((f) => literal(f.uri)).join(', ')}], header = true, delim = ${literal(c.source.delimiter)}, quote = ${literal(c.source.quote ?? '"')},
       escape = ${literal(c.source.quote ?? '"')}, columns = {${columns}}, auto_detect = false, null_padding = true, nullstr = ${literal(PAD)})`;
 }
@@ -64,11 +65,20 @@ function slowTextSql(col: Column, nullValues: string[]): string {
   return `(CASE WHEN ${inList(trimmed, nullValues)} THEN NULL ELSE ${trimmed} END)`;
 }
 
+/** Text a number column accepts (after trimming and strip_chars): plain decimal notation only. */
+export const NUMBER_TEXT = {
+  integer: '[+-]?[0-9]+',
+  decimal: '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)',
+  double: '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?',
+};
+
 /**
  * SQL: the typed value of a column (NULL when it does not parse). Text columns come from their
- * cleaned text. Numbers and ISO dates first try a plain cast of the raw field, which ignores
- * surrounding whitespace; only fields that fail it (a CASE evaluates its ELSE for those rows alone)
- * pay for trimming, stripping characters and the contract's other date formats.
+ * cleaned text. Dates and timestamps are read with the contract's formats, in order (strptime
+ * skips surrounding whitespace itself). Numbers must be plain decimal notation: a bare cast would
+ * also take hex, binary, exponents and digit separators, and would round 1.5 into an integer.
+ * The raw field is tried first; only fields that fail (a CASE evaluates its next branch for those
+ * rows alone) pay for trimming and stripping characters.
  */
 function typedSql(col: Column, nullValues: string[]): string {
   const type = duckdbType(col.type);
@@ -78,23 +88,19 @@ function typedSql(col: Column, nullValues: string[]): string {
     return `CASE WHEN lower(${v}) IN ('true', 't', '1', 'yes', 'y') THEN true WHEN lower(${v}) IN ('false', 'f', '0', 'no', 'n') THEN false END`;
   }
   const raw = rawOf(col.name);
-  const slow = slowTextSql(col, nullValues);
-  let fast: string | null;
-  let rest: string;
   if (col.type === 'date' || col.type === 'timestamp') {
     const formats = col.cleanse?.formats ?? [col.type === 'date' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S'];
-    const iso = col.type === 'date' ? '%Y-%m-%d' : '%Y-%m-%d %H:%M:%S';
-    // a timestamp cast also takes a bare date, which the contract may not accept: require the time part
-    fast = formats.includes(iso) ? (col.type === 'date' ? `TRY_CAST(${raw} AS DATE)` : `(CASE WHEN length(${raw}) >= 19 THEN TRY_CAST(${raw} AS TIMESTAMP) END)`) : null;
-    const others = formats.filter((f) => f !== iso).map((f) => `try_strptime(${slow}, ${literal(f)})${col.type === 'date' ? '::DATE' : ''}`);
-    rest = others.length ? `coalesce(${others.join(', ')})` : 'NULL';
-  } else {
-    let stripped = slow;
-    for (const ch of col.cleanse?.strip_chars ?? '') stripped = `replace(${stripped}, ${literal(ch)}, '')`;
-    fast = `TRY_CAST(${raw} AS ${type})`;
-    rest = `TRY_CAST(${stripped} AS ${type})`;
+    const parsed = formats.map((f) => `try_strptime(${raw}, ${literal(f)})${col.type === 'date' ? '::DATE' : ''}`);
+    const value = parsed.length === 1 ? parsed[0]! : `coalesce(${parsed.join(', ')})`;
+    // DuckDB's strptime reads the words infinity, -infinity and epoch as 1900-01-01 with any format
+    const word = `lower(trim(${raw}, ' \t\n\r' || chr(11) || chr(12))) IN ('infinity', '-infinity', 'epoch')`;
+    return `(CASE WHEN ${value} = ${col.type === 'date' ? "DATE '1900-01-01'" : "TIMESTAMP '1900-01-01'"} AND ${word} THEN NULL ELSE ${value} END)`;
   }
-  return fast ? `CASE WHEN ${fast} IS NOT NULL THEN ${fast} ELSE ${rest} END` : rest;
+  const shape = NUMBER_TEXT[col.type === 'double' ? 'double' : col.type.startsWith('decimal') ? 'decimal' : 'integer'];
+  let stripped = slowTextSql(col, nullValues);
+  for (const ch of col.cleanse?.strip_chars ?? '') stripped = `replace(${stripped}, ${literal(ch)}, '')`;
+  return `CASE WHEN regexp_full_match(${raw}, ${literal(shape)}) THEN TRY_CAST(${raw} AS ${type})
+      WHEN regexp_full_match(${stripped}, ${literal(shape)}) THEN TRY_CAST(${stripped} AS ${type}) END`;
 }
 
 const isNumeric = (type: string) => /^(integer|bigint|double|decimal)/.test(type);
@@ -249,7 +255,12 @@ export function validateSql(o: ValidateOptions): string {
   const typed = c.columns.map((col) => `${typedSql(col, nullValues)} AS ${ident(col.name)}`).join(',\n      ');
   const malformed = `(${[...c.columns.map((col) => `${rawOf(col.name)} IS NULL`), `${rawOf('_extra_1')} IS NOT NULL`].join(' OR ')})`;
   const fieldCount = `(${[...c.columns.map((col) => col.name), ...EXTRA_COLUMNS].map((n) => `(${rawOf(n)} IS NOT NULL)::INTEGER`).join(' + ')})`;
-  const checks: Check[] = [{ reason: 'MALFORMED_ROW', when: malformed, detail: `'row has ' || ${fieldCount} || ' fields, expected ${c.columns.length}'` }];
+  const nul = `(${c.columns.map((col) => `contains(${rawOf(col.name)}, chr(0))`).join(' OR ')})`;
+  const checks: Check[] = [
+    { reason: 'MALFORMED_ROW', when: malformed, detail: `'row has ' || ${fieldCount} || ' fields, expected ${c.columns.length}'` },
+    // a NUL byte means a binary or damaged extract, not a value: the row is rejected whole
+    { reason: 'MALFORMED_ROW', when: nul, detail: `'row contains a NUL byte'` },
+  ];
   for (const reason of ['MISSING_REQUIRED', 'INVALID_NUMBER', 'INVALID_DATE', 'INVALID_VALUE', 'OUT_OF_RANGE'] as QuarantineReason[]) {
     for (const col of c.columns) checks.push(...columnChecks(col, nullValues).filter((x) => x.reason === reason));
   }

@@ -6,7 +6,7 @@ import { GENERATE_DEFAULTS } from '../generate/options.ts';
 import { CronError, nextRuns } from '../orchestrator/schedule.ts';
 import { PIPELINE_STAGES } from '../stages/names.ts';
 import { ownEntry, profileNameProblem, profileNameSchema } from './names.ts';
-import type { AwsProfile, LocalProfile, Profile, ProfilesFile, RawProfile } from './types.ts';
+import { CLEANSE_ENGINES, type AwsProfile, type LocalProfile, type Profile, type ProfilesFile, type RawProfile } from './types.ts';
 
 /** The built-in profile: everything on this machine, no file needed. */
 export const LOCAL_PROFILE: LocalProfile = {
@@ -18,6 +18,7 @@ export const LOCAL_PROFILE: LocalProfile = {
   timeouts: { default: 3600 },
   freshness_hours: 24,
   duckdb: { memory_limit: '1536MB' },
+  cleanse: { engine: 'duckdb' },
   dbt: { target: 'local', threads: 4 },
 };
 
@@ -34,8 +35,9 @@ const AWS_DEFAULTS = {
  * for S3, Glue and CloudWatch Logs; local PySpark running the Glue jobs; fakesnow for Snowflake),
  * on loopback, with no account. Its endpoints come from the running emulator.
  */
+const { cleanse: _localCleanse, ...LOCAL_BASE } = LOCAL_PROFILE;
 export const CLOUD_EMULATOR_PROFILE: AwsProfile = {
-  ...LOCAL_PROFILE,
+  ...LOCAL_BASE,
   name: 'cloud-emulator',
   kind: 'aws',
   emulator: true,
@@ -100,6 +102,7 @@ const profileSchema = {
       additionalProperties: false,
       properties: { threads: positive, memory_limit: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$' } },
     },
+    cleanse: { type: 'object', additionalProperties: false, properties: { engine: { enum: [...CLEANSE_ENGINES] } } },
     dbt: { type: 'object', additionalProperties: false, properties: { target: { enum: ['local', 'snowflake'] }, threads: positive } },
     emulator: { type: 'boolean' },
     auto_deploy: { type: 'boolean' },
@@ -258,7 +261,10 @@ function semanticProblems(doc: ProfilesFile): ProfileProblem[] {
       }
     }
     const kind = p.kind ?? 'local';
-    if (kind === 'aws') out.push(...awsProblems(prefix, p));
+    if (kind === 'aws') {
+      out.push(...awsProblems(prefix, p));
+      if (p.cleanse !== undefined) out.push({ path: `${prefix}.cleanse`, message: 'only profiles of kind local choose a cleanse engine; kind aws cleanses with Glue job 1' });
+    }
     else for (const k of AWS_SECTIONS) if (p[k] !== undefined) out.push({ path: `${prefix}.${k}`, message: 'only profiles of kind aws have this' });
     const target = kind === 'aws' ? 'snowflake' : 'local';
     if (p.dbt?.target !== undefined && p.dbt.target !== target) out.push({ path: `${prefix}.dbt.target`, message: `a profile of kind ${kind} builds dbt's ${target} target` });
@@ -313,7 +319,7 @@ function resolveProfile(name: string, raw: RawProfile): Profile {
     timeouts: { ...LOCAL_PROFILE.timeouts, ...(raw.timeouts ?? {}) },
     duckdb: { ...LOCAL_PROFILE.duckdb, ...(raw.duckdb ?? {}) },
   };
-  if ((raw.kind ?? 'local') === 'local') return { ...base, kind: 'local', dbt: { ...LOCAL_PROFILE.dbt, ...(raw.dbt?.threads ? { threads: raw.dbt.threads } : {}) } };
+  if ((raw.kind ?? 'local') === 'local') return { ...base, kind: 'local', cleanse: { ...LOCAL_PROFILE.cleanse, ...(raw.cleanse ?? {}) }, dbt: { ...LOCAL_PROFILE.dbt, ...(raw.dbt?.threads ? { threads: raw.dbt.threads } : {}) } };
   // validated: the required keys are there (awsProblems)
   const r = raw as Required<Pick<RawProfile, 'aws' | 'glue' | 'snowflake'>> & RawProfile;
   return {

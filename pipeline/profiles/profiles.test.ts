@@ -16,17 +16,28 @@ describe('profiles', () => {
     const p = await loadProfile(join(dir, 'profiles.yaml'));
     expect(p.name).toBe('local');
     expect(p.kind).toBe('local');
-    expect((await listProfiles(join(dir, 'profiles.yaml'))).profiles.map((x) => x.name)).toEqual(['local']);
+    expect((await listProfiles(join(dir, 'profiles.yaml'))).profiles.map((x) => x.name)).toEqual(['local', 'cloud-emulator']);
   });
 
   it('names the bad key and the allowed values', () => {
-    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local' }]);
+    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local, aws' }]);
     const [unknown] = validateProfiles({ profiles: { dev: { generate: { sed: 1 } } } });
     expect(unknown!.path).toBe('profiles.dev.generate.sed');
     expect(unknown!.message).toMatch(/unknown key; allowed here: seed, members, providers, claims, dirty_rate, rows_per_file/);
     expect(validateProfiles({ profiles: { dev: { generate: { dirty_rate: 3 } } } })[0]).toEqual({ path: 'profiles.dev.generate.dirty_rate', message: 'must be <= 1' });
     expect(validateProfiles({ profiles: { dev: { schedule: 'every morning' } } })[0]!.path).toBe('profiles.dev.schedule');
     expect(validateProfiles({ active: 'nope', profiles: {} })[0]).toMatchObject({ path: 'active' });
+  });
+
+  it('chooses the cleanse engine, DuckDB unless the profile says spark', async () => {
+    expect(validateProfiles({ profiles: { dev: { cleanse: { engine: 'glue' } } } })).toEqual([{ path: 'profiles.dev.cleanse.engine', message: 'must be one of duckdb, spark' }]);
+    expect(validateProfiles({ profiles: { dev: { cleanse: { engin: 'spark' } } } })).toEqual([{ path: 'profiles.dev.cleanse.engin', message: 'unknown key; allowed here: engine' }]);
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, 'profiles.yaml');
+    await writeFile(file, 'profiles:\n  glue:\n    cleanse: { engine: spark }\n');
+    expect(await loadProfile(file, 'glue')).toMatchObject({ kind: 'local', cleanse: { engine: 'spark' } });
+    expect(await loadProfile(file)).toMatchObject({ kind: 'local', cleanse: { engine: 'duckdb' } });
   });
 
   it('reports problems in the file with its path, and merges a profile over the defaults', async () => {

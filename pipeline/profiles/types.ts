@@ -19,8 +19,13 @@ interface ProfileBase {
 /** Everything on this machine: a lake folder, DuckDB, dbt-duckdb. */
 export interface LocalProfile extends ProfileBase {
   kind: 'local';
+  /** which engine cleanses a batch: the DuckDB one, or Glue job 1's code on local PySpark */
+  cleanse: { engine: CleanseEngineName };
   dbt: { target: 'local'; threads: number };
 }
+
+export const CLEANSE_ENGINES = ['duckdb', 'spark'] as const;
+export type CleanseEngineName = (typeof CLEANSE_ENGINES)[number];
 
 /** How a Snowflake user proves who it is; the secret itself is never in the profile. */
 export type SnowflakeAuth =
@@ -89,6 +94,7 @@ export interface RawProfile {
   schedule?: string;
   freshness_hours?: number;
   duckdb?: Partial<ProfileBase['duckdb']>;
+  cleanse?: Partial<LocalProfile['cleanse']>;
   dbt?: { target?: 'local' | 'snowflake'; threads?: number };
   emulator?: boolean;
   aws?: Deep<Omit<AwsProfile['aws'], 'encryption'>> & { encryption?: { mode?: 'sse-s3' | 'sse-kms'; kms_key_id?: string } };

@@ -8,6 +8,7 @@ import { GlueRuns, type StartOptions } from '../aws/glue-runs.ts';
 import { awsForProfile } from '../aws/profile-settings.ts';
 import { DuckDBCleanseEngine } from '../cleanse/duckdb.ts';
 import { GlueCleanseEngine } from '../cleanse/glue.ts';
+import { SparkCleanseEngine } from '../cleanse/spark.ts';
 import { loadContracts } from '../contract-loader/load.ts';
 import { DEFAULT_READER_TEMP_SIZE } from '../duckdb/sealed.ts';
 import type { EmulatorInfo } from '../emulator/record.ts';
@@ -44,7 +45,10 @@ export async function pipelineContext(workspace: string, profileName: string | u
         contracts,
         force,
         lake: new LocalLake(paths.lake),
-        cleanse: new DuckDBCleanseEngine(contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit, tempDirectory: join(paths.tmp, 'cleanse') }),
+        cleanse:
+          profile.cleanse.engine === 'spark'
+            ? new SparkCleanseEngine()
+            : new DuckDBCleanseEngine(contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit, tempDirectory: join(paths.tmp, 'cleanse') }),
         warehouse: new DuckDBWarehouse(paths.warehouse, contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit }),
         transformer: new DbtTransformer({
           target: profile.dbt.target,

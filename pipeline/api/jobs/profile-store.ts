@@ -23,6 +23,7 @@ function rawProfile(p: Profile): RawProfile {
     ...(p.schedule ? { schedule: p.schedule } : {}),
     freshness_hours: p.freshness_hours,
     duckdb: { ...p.duckdb },
+    ...(p.kind === 'local' ? { cleanse: { ...p.cleanse } } : {}),
     dbt: { ...p.dbt },
   };
 }
