@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDeploy } from './deploy.ts';
 import { registerEmulator } from './emulator.ts';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
@@ -22,6 +23,7 @@ registerStatus(program);
 registerSchedule(program);
 registerUi(program);
 registerEmulator(program);
+registerDeploy(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -30,6 +32,9 @@ try {
     process.exitCode = err.exitCode;
   } else {
     console.error(`${color.red('✖')} ${(err as Error).message}`);
+    // the product's errors say what to do (AWS, Snowflake, deploy)
+    const hint = (err as { hint?: unknown }).hint;
+    if (typeof hint === 'string' && hint) console.error(`  ${color.dim(`hint: ${hint}`)}`);
     if (process.env.CLAIMS_DEBUG) console.error((err as Error).stack);
     process.exitCode = 1;
   }

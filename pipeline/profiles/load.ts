@@ -120,7 +120,7 @@ const profileSchema = {
           required: ['mode'],
           properties: { mode: { enum: ['sse-s3', 'sse-kms'] }, kms_key_id: text },
         },
-        endpoints: { type: 'object', additionalProperties: false, properties: { s3: url, glue: url, logs: url } },
+        endpoints: { type: 'object', additionalProperties: false, properties: { s3: url, glue: url, logs: url, iam: url, sts: url, secretsmanager: url } },
       },
     },
     glue: {
