@@ -1,11 +1,11 @@
 // The IAM documents of a deployment, as data: the Glue role's trust policy and permissions (what an
 // administrator attaches on a real account, and what deploy gives the role it makes on the cloud
 // emulator's account), and the permissions of the person running deploy, check and destroy.
-// docs/cloud.md prints them for a profile; deploy.test.ts checks the docs' copies against these.
+// docs/cloud.md prints them for an example profile; iam-policies.test.ts checks those copies.
 
 import type { AwsProfile } from '../profiles/types.ts';
 
-type Statement = { Sid: string; Effect: 'Allow'; Action: string | string[]; Resource: string | string[]; Principal?: Record<string, string>; Condition?: Record<string, Record<string, string | string[]>> };
+type Statement = { Sid: string; Effect: 'Allow'; Action: string | string[]; Resource?: string | string[]; Principal?: Record<string, string>; Condition?: Record<string, Record<string, string | string[]>> };
 export interface PolicyDocument {
   Version: '2012-10-17';
   Statement: Statement[];
@@ -13,16 +13,19 @@ export interface PolicyDocument {
 
 export const GLUE_TRUST_POLICY: PolicyDocument = {
   Version: '2012-10-17',
-  Statement: [{ Sid: 'GlueAssumesTheJobRole', Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole', Resource: '*' }],
+  Statement: [{ Sid: 'GlueAssumesTheJobRole', Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };
 
-/** the trust policy as IAM takes it (a trust policy names no Resource) */
-export const glueTrustPolicyJson = (): string => JSON.stringify({ ...GLUE_TRUST_POLICY, Statement: GLUE_TRUST_POLICY.Statement.map(({ Resource: _r, ...s }) => s) });
+export const glueTrustPolicyJson = (): string => JSON.stringify(GLUE_TRUST_POLICY);
 
 const arnPart = (p: AwsProfile) => (p.glue.role_arn.split(':')[1] ?? 'aws');
 const account = (p: AwsProfile) => p.glue.role_arn.split(':')[4] ?? '*';
 
-/** What the jobs' role may do: the lake prefix (read, write, the deployed code), its logs, job 2's secret. */
+/**
+ * What the jobs' role may do beyond AWS's managed service-role/AWSGlueServiceRole (attached beside
+ * it on a real account): the lake prefix (read, write, the deployed code below it), the jobs' logs,
+ * job 2's secret, and the lake's KMS key when it has one.
+ */
 export function glueRolePolicy(p: AwsProfile, secretId: string): PolicyDocument {
   const part = arnPart(p);
   const prefix = p.aws.prefix;
@@ -62,3 +65,15 @@ export function deployerPolicy(p: AwsProfile, secretId: string): PolicyDocument 
     ],
   };
 }
+
+/** The profile docs/cloud.md shows the policies for: placeholders a reader replaces. */
+export const DOCS_EXAMPLE: { profile: AwsProfile; secretId: string } = {
+  profile: {
+    name: 'PROFILE',
+    kind: 'aws',
+    emulator: false,
+    aws: { region: 'REGION', bucket: 'BUCKET', prefix: 'PREFIX/', encryption: { mode: 'sse-s3' } },
+    glue: { role_arn: 'arn:aws:iam::ACCOUNT:role/GLUE_ROLE', jobs: { cleanse: 'CLEANSE_JOB', load: 'LOAD_JOB' }, code_prefix: '_deploy/' },
+  } as AwsProfile,
+  secretId: 'health-finance-claims/PROFILE/snowflake',
+};
