@@ -1,12 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { CuratedManifest } from '../cleanse/types.ts';
 import { loadReferenceTables } from '../contract-loader/reference.ts';
 import { duckdbType, ENTITY_ORDER } from '../contract-loader/load.ts';
 import type { Contract, ContractSet } from '../contract-loader/types.ts';
 import { openDuckDB, queryNumber, queryRows, type Database } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
-import type { Lake } from '../lake/types.ts';
 import type { BatchAudit, LoadRequest, LoadResult, Warehouse } from './types.ts';
 
 /** Lineage columns every loaded table carries. */

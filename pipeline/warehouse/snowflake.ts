@@ -5,10 +5,8 @@
 // RAW.DUPLICATES. Loading is Glue job 2's run, which the caller injects; this side answers the
 // verify stage: the audit records, row counts in the loaded tables, freshness.
 
-import type { CuratedManifest } from '../cleanse/types.ts';
 import { ENTITY_ORDER } from '../contract-loader/load.ts';
 import type { ContractSet } from '../contract-loader/types.ts';
-import type { Lake } from '../lake/types.ts';
 import { SnowflakeSession, type SessionEvent } from '../snowflake/connection.ts';
 import { SnowflakeObjectMissingError } from '../snowflake/errors.ts';
 import { qualified } from '../snowflake/names.ts';
