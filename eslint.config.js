@@ -4,7 +4,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'workspace/', 'out/', 'dbt/', '.venv/', 'bench/results/', 'e2e/artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'workspace/', 'out/', 'dbt/', '.venv/', '.venv-airflow/', 'bench/results/', 'e2e/artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,12 +2,13 @@
 // pipeline in the test. What is shown is checked against DuckDB: row counts, statuses and KPI
 // values are compared with SQL on the warehouse. Lineage and the marts dashboard need the dbt
 // transform stage; until the pipeline has it, those two journeys say so and are skipped.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../pipeline/api/protocol.ts';
 import { openDuckDB, queryNumber } from '../pipeline/duckdb/connection.ts';
+import { startPipelineRun } from '../pipeline/run/index.ts';
 import { tempDir } from '../pipeline/testing/tmp.ts';
 import { startApp, type RunningApp } from './support/app.ts';
 import { launchBrowser } from './support/browser.ts';
@@ -459,6 +460,44 @@ describe('pipeline journeys', () => {
     if (plan.ok && plan.result.available && plan.result.plans.length) {
       await page.getByLabel('Plan', { exact: true }).selectOption(plan.result.plans[0]!.id);
       await page.waitForFunction((v) => document.querySelector('[data-testid=kpi-paid] .v')?.textContent !== v, money(paid));
+    }
+  });
+});
+
+describe('a run driven stage by stage by Airflow', () => {
+  it('lists one run with trigger airflow, shows it waiting between tasks and a stage that had nothing to do', async () => {
+    // the DAG's tasks run `claims run --stages X --run-id <id> --trigger airflow`; this drives the
+    // same launcher in-process (the Airflow tests run the real DAG)
+    const ws = join(root, 'airflow');
+    mkdirSync(ws, { recursive: true });
+    writeFileSync(join(ws, 'profiles.yaml'), 'active: tiny\nprofiles:\n  tiny:\n    generate: { seed: 3, members: 200, providers: 50, claims: 1500, dirty_rate: 0.01 }\n');
+    const runId = '20250131-060000-0a1f10';
+    for (const stages of [['generate'], ['ingest'], ['ingest']] as const) {
+      await startPipelineRun({ workspace: ws, batch: 'next', stages: [...stages], runId, trigger: 'airflow', retries: 0 });
+    }
+    const airflowApp = await startApp(ws);
+    const p = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await open(p, airflowApp, '#/pipeline');
+      await p.getByLabel('Filter by trigger').selectOption('airflow');
+      const row = p.getByTestId('runs-table').locator('tbody tr');
+      await row.first().waitFor();
+      await expect(row.count()).resolves.toBe(1);
+      await expect(row.first().textContent()).resolves.toContain('airflow');
+      await row.first().click();
+      await p.getByTestId('run-waiting').waitFor();
+      await expect(p.getByTestId('run-status').textContent()).resolves.toBe('running');
+      await expect(p.getByTestId('stage-ingest').getAttribute('data-status')).resolves.toBe('succeeded');
+      await expect(p.getByTestId('stage-cleanse').getAttribute('data-status')).resolves.toBe('pending');
+      await p.getByTestId('stage-ingest-noop').waitFor();
+      // one log for the run: every invocation's lines, each joining one after the other
+      await expect(p.getByTestId('run-logs').getByText('joined by airflow to run ingest').count()).resolves.toBe(2);
+      await p.getByTestId('stage-ingest').click();
+      await expect(p.getByTestId('stage-summary').textContent()).resolves.toContain('already landed (no-op)');
+      await shot(p, 'run-airflow');
+    } finally {
+      await p.close();
+      await airflowApp.stop();
     }
   });
 });

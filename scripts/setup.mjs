@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// One-step install: Node packages, then a project-local Python environment (.venv) with the
-// pinned dbt, PySpark and test tools. Safe to re-run: each step is skipped when up to date.
+// One-step install: Node packages, then two project-local Python environments: .venv with the
+// pinned dbt, PySpark and test tools, and .venv-airflow with Apache Airflow (its pins conflict with
+// dbt's, so it lives apart). Safe to re-run: each step is skipped when up to date.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const venv = join(root, '.venv');
 const isWindows = process.platform === 'win32';
-const venvPython = join(venv, isWindows ? 'Scripts/python.exe' : 'bin/python');
+const pythonOf = (venv) => join(venv, isWindows ? 'Scripts/python.exe' : 'bin/python');
+const venvPython = pythonOf(join(root, '.venv'));
 
 function step(title) {
   console.log(`\n▸ ${title}`);
@@ -35,6 +36,22 @@ function findPython() {
   return null;
 }
 
+/**
+ * Creates the virtual environment `dir` if it is missing and installs the lock file into it, unless
+ * the lock file is unchanged since the last install (a stamp in the environment records its hash).
+ */
+function pythonEnvironment(python, dir, lockFile) {
+  const venv = join(root, dir);
+  const venvPy = pythonOf(venv);
+  if (!existsSync(venvPy)) run(python, ['-m', 'venv', venv]);
+  const want = createHash('sha256').update(readFileSync(join(root, lockFile), 'utf8')).digest('hex');
+  const stamp = join(venv, '.requirements.sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return console.log('  up to date');
+  run(venvPy, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', 'pip']);
+  run(venvPy, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', lockFile]);
+  writeFileSync(stamp, want);
+}
+
 try {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) throw new Error(`Node ${process.versions.node} is too old: install Node 20.19 or newer.`);
@@ -48,17 +65,9 @@ try {
   if (!python) throw new Error('Python 3.10 or newer is required (set PYTHON=/path/to/python3 if it is not on PATH).');
   const java = capture('java', ['-version']);
   if (!java) console.warn('  ! java not found: PySpark (the Glue jobs and their tests) needs Java 17.');
-  if (!existsSync(venvPython)) run(python, ['-m', 'venv', venv]);
-  const requirements = readFileSync(join(root, 'requirements.txt'), 'utf8');
-  const want = createHash('sha256').update(requirements).digest('hex');
-  const stamp = join(venv, '.requirements.sha256');
-  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== want) {
-    run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', 'pip']);
-    run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'requirements.txt']);
-    writeFileSync(stamp, want);
-  } else {
-    console.log('  up to date');
-  }
+  pythonEnvironment(python, '.venv', 'requirements.txt');
+  step('Airflow environment (.venv-airflow)');
+  pythonEnvironment(python, '.venv-airflow', 'airflow/requirements.txt');
   step('Hadoop S3A jars for PySpark on s3:// lakes (cached outside the repository)');
   // hfc_glue.jars owns the list, the SHA-1 sums and the cache folder; jobs and tests never download.
   run(venvPython, ['-m', 'hfc_glue.jars', 'fetch'], { cwd: join(root, 'glue') });

@@ -26,7 +26,7 @@ const ProfileObject = Type.Unsafe<Record<string, Json>>({ type: 'object', maxPro
 
 export const DATASET_SOURCES = ['generated', 'raw', 'curated', 'quarantine', 'duplicates', 'warehouse'] as const;
 const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
-const RUN_TRIGGERS = ['manual', 'schedule', 'api', 'resume'] as const satisfies readonly RunTrigger[];
+const RUN_TRIGGERS = ['manual', 'schedule', 'api', 'resume', 'airflow'] as const satisfies readonly RunTrigger[];
 
 export const DatasetRefSchema = Type.Object(
   {

@@ -4,10 +4,12 @@ import { registerEmulator } from './emulator.ts';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
 import { color } from './progress.ts';
+import { registerProfile } from './profile.ts';
 import { registerRun } from './run.ts';
 import { registerRuns } from './runs.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerStatus } from './status.ts';
+import { registerUnlock } from './unlock.ts';
 
 const program = new Command();
 program
@@ -21,9 +23,11 @@ registerRun(program);
 registerRuns(program);
 registerStatus(program);
 registerSchedule(program);
+registerProfile(program);
 registerUi(program);
 registerEmulator(program);
 registerDeploy(program);
+registerUnlock(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,15 +5,26 @@ import { color, ProgressLine } from './progress.ts';
 const fmtSeconds = (s: number | null | undefined) => (s === null || s === undefined ? '' : s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${Math.round(s % 60)}s`);
 const n = (v: number) => v.toLocaleString('en-US');
 
-/** Renders a run's event stream on the terminal: a line per stage, a live progress bar, warnings. */
+/**
+ * Renders a run's event stream on the terminal: a line per stage, a live progress bar, warnings
+ * (every log line when verbose, each with its time: what a scheduler's task log wants).
+ */
 export class RunRenderer {
   private readonly bar = new ProgressLine();
   private readonly startedAt = new Map<StageName, number>();
+  private readonly verbose: boolean;
+
+  constructor(opts: { verbose?: boolean } = {}) {
+    this.verbose = opts.verbose ?? false;
+  }
 
   onEvent(e: RunEvent): void {
     switch (e.type) {
       case 'run.started':
-        console.error(`${color.bold(`Run ${e.runId}`)} ${color.dim(`profile ${e.profile}, batch ${e.batch}, stages ${e.plan.join(' → ')}${e.resumedFrom ? `, resuming ${e.resumedFrom}` : ''}`)}`);
+        console.error(`${color.bold(`Run ${e.runId}`)} ${color.dim(`profile ${e.profile}, batch ${e.batch}, stages ${e.plan.join(' → ')}${e.resumedFrom ? `, resuming ${e.resumedFrom}` : ''}${e.trigger === 'manual' ? '' : `, trigger ${e.trigger}`}`)}`);
+        break;
+      case 'run.joined':
+        console.error(`${color.bold(`Run ${e.runId}`)} ${color.dim(`joined by ${e.trigger} for ${e.stages.join(' → ')} (profile ${e.options.profile}, batch ${e.options.batch})`)}`);
         break;
       case 'stage.started':
         this.startedAt.set(e.stage, Date.now());
@@ -26,6 +37,9 @@ export class RunRenderer {
         if (e.level === 'warn' || e.level === 'error') {
           this.bar.done();
           console.error(`  ${e.level === 'warn' ? color.yellow('!') : color.red('✖')} ${e.stage}: ${e.message}`);
+        } else if (this.verbose) {
+          this.bar.done();
+          console.error(color.dim(`  ${e.timestamp.slice(11, 19)} ${e.stage}: ${e.message}${e.fields && Object.keys(e.fields).length ? ` ${JSON.stringify(e.fields)}` : ''}`));
         }
         break;
       case 'stage.retrying':
@@ -58,8 +72,18 @@ export class RunRenderer {
 
 /** The readable run summary printed at the end of `claims run`. */
 export function printSummary(s: RunSummary): void {
-  const status = s.status === 'succeeded' ? color.green('succeeded') : s.status === 'cancelled' ? color.yellow('cancelled') : color.red('failed');
-  console.log(`\nRun ${s.run_id} ${status} in ${fmtSeconds(s.seconds)} (profile ${s.profile}, batch ${s.batch})`);
+  const status = s.status === 'succeeded' ? color.green('succeeded') : s.status === 'cancelled' ? color.yellow('cancelled') : s.status === 'running' ? color.cyan('running') : color.red('failed');
+  const took = s.status === 'running' ? 'its other stages run in other invocations' : `in ${fmtSeconds(s.seconds)}`;
+  console.log(`\nRun ${s.run_id} ${status} ${took} (profile ${s.profile}, batch ${s.batch})`);
+  const ran = s.stages.filter((st) => st.status !== 'skipped');
+  if (ran.length) {
+    console.log('');
+    for (const st of ran) {
+      const mark = st.status === 'succeeded' ? color.green('✔') : st.status === 'failed' ? color.red('✖') : st.status === 'cancelled' ? color.yellow('■') : color.dim('·');
+      const what = st.status === 'succeeded' ? (st.summary ?? '') : st.status === 'failed' || st.status === 'cancelled' ? (st.error ?? st.status) : st.status;
+      console.log(`  ${mark} ${st.name.padEnd(10)} ${fmtSeconds(st.seconds).padStart(7)}  ${what}`);
+    }
+  }
   const datasets = ['members', 'providers', 'claims'];
   const zones = ['generated', 'raw', 'curated', 'quarantine', 'duplicates', 'warehouse'].filter((z) => s.rows[z]);
   if (zones.length) {
@@ -72,6 +96,7 @@ export function printSummary(s: RunSummary): void {
     const ok = s.reconciliation.every((r) => r.balanced);
     console.log(`  reconciliation: ${ok ? color.green('raw = curated + quarantined + duplicates for every dataset') : color.red('does not balance')}`);
   }
-  if (s.error) console.log(`\n  ${color.red(s.error)}`);
+  // a stage's error is on its line above; the run's own (the orchestrator's) is not
+  if (s.error && !s.stages.some((st) => st.error === s.error)) console.log(`\n  ${color.red(s.error)}`);
   console.log(`\n  warehouse: ${s.warehouse}`);
 }

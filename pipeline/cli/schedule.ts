@@ -5,7 +5,7 @@ import { loadProfile } from '../profiles/load.ts';
 import { startPipelineRun } from '../run/index.ts';
 import { DEFAULT_WORKSPACE, workspacePaths } from '../workspace.ts';
 import { color } from './progress.ts';
-import { parseProfile, parseStages } from './run.ts';
+import { parseBatch, parseProfile, parseStages } from './run.ts';
 
 export function registerSchedule(program: Command): void {
   program
@@ -14,10 +14,12 @@ export function registerSchedule(program: Command): void {
     .option('--profile <name>', 'profile whose schedule to follow')
     .option('--workspace <dir>', 'workspace folder', DEFAULT_WORKSPACE)
     .option('--cron <expr>', "override the profile's cron expression")
-    .option('--batch <k>', 'batch each scheduled run processes', '1')
+    .option('--batch <k>', 'batch each scheduled run processes, or next: the one after the last batch loaded', '1')
     .option('--stages <list>', 'stages each scheduled run executes')
     .action(async (flags) => {
       const workspace = resolve(flags.workspace);
+      const batch = parseBatch(flags.batch);
+      const stages = parseStages(flags.stages);
       const profile = await loadProfile(workspacePaths(workspace).profiles, parseProfile(flags.profile));
       const cron = flags.cron ?? profile.schedule;
       if (!cron) throw new Error(`Profile ${profile.name} has no schedule: add "schedule: '0 6 * * *'" to it in ${workspacePaths(workspace).profiles}, or pass --cron.`);
@@ -28,7 +30,7 @@ export function registerSchedule(program: Command): void {
       await runScheduler({
         cron,
         signal: controller.signal,
-        trigger: () => startPipelineRun({ workspace, profile: profile.name, batch: Number(flags.batch), stages: parseStages(flags.stages), trigger: 'schedule' }),
+        trigger: () => startPipelineRun({ workspace, profile: profile.name, batch, stages, trigger: 'schedule' }),
         onTick: (t) => console.error(`${color.dim(t.scheduledFor.toISOString())} ${t.type}${t.type === 'skipped' ? `: ${t.reason}` : t.type === 'trigger-failed' ? `: ${t.error.message}` : ''}`),
       });
     });

@@ -14,6 +14,7 @@ const errorRecord = {
     cause: { type: 'array', items: { type: 'string' } },
     hint: { type: 'string' },
     stack: { type: 'string' },
+    retryable: { type: 'boolean' },
     stage: stageName,
   },
 };
@@ -24,6 +25,7 @@ const stageResult = {
     rows: { type: 'object', additionalProperties: { type: 'number' } },
     outputs: { type: 'object' },
     summary: { type: 'string' },
+    noop: { type: 'boolean' },
   },
 };
 
@@ -37,8 +39,9 @@ export const runRecordSchema = {
     options: { type: 'object', required: ['profile', 'workspace', 'batch'] },
     batch: { type: 'number' },
     status: { enum: ['running', 'succeeded', 'failed', 'cancelled'] },
-    trigger: { enum: ['manual', 'schedule', 'api', 'resume'] },
+    trigger: { enum: ['manual', 'schedule', 'api', 'resume', 'airflow'] },
     resumedFrom: { type: 'string' },
+    joinable: { type: 'boolean' },
     startedAt: { type: 'string' },
     endedAt: nullableString,
     seconds: nullableNumber,
@@ -59,6 +62,7 @@ export const runRecordSchema = {
           result: { oneOf: [stageResult, { type: 'null' }] },
           error: errorRecord,
           restoredFrom: { type: 'string' },
+          checkpoint: { type: 'object' },
         },
       },
     },

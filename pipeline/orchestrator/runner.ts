@@ -3,7 +3,7 @@ import { backoffDelay, sleep as realSleep, validateRetryPolicy } from './backoff
 import { toErrorRecord } from './error-record.ts';
 import { executionOrder, planRun } from './graph.ts';
 import { redactSecrets } from './redact.ts';
-import { appendEvent, createRun, loadRun, saveRun, secondsBetween } from './store.ts';
+import { appendEvent, claimRun, createRun, loadRun, nextEventSeq, RunNotFoundError, saveRun, secondsBetween } from './store.ts';
 import {
   StageError,
   type RetryPolicy,
@@ -29,6 +29,12 @@ export interface RunPipelineOptions {
   onEvent?: (event: RunEvent) => void;
   /** A failed or cancelled run to continue: its succeeded stages are copied, not run again. */
   resumeRunId?: string;
+  /**
+   * Run under this id, joining the run if it exists. An outside orchestrator (an Airflow DAG run)
+   * runs the stages one invocation each (`options.stages`), all passing the same id, into one run
+   * record; the first invocation creates it with every stage of the graph planned.
+   */
+  joinRunId?: string;
   /** Waits between attempts; injectable so tests need not wait. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Source of jitter in [0, 1). */
@@ -56,8 +62,13 @@ const sameSelection = (a: readonly string[], b: readonly string[]) => [...a].sor
 
 interface Plan {
   order: Stage[];
+  /** Every stage the run executes, in order; for a joined run, across all its invocations. */
   plan: StageName[];
+  /** The stages this invocation runs, in order. */
+  selection: StageName[];
   previous?: RunRecord;
+  /** The record of the run this invocation joins. */
+  joined?: RunRecord;
 }
 
 async function planResume(stages: Stage[], options: RunOptions, resumeRunId: string): Promise<Plan> {
@@ -76,14 +87,57 @@ async function planResume(stages: Stage[], options: RunOptions, resumeRunId: str
   if (options.stages && before && !sameSelection(options.stages, before)) {
     throw new Error(`Run ${resumeRunId} selected stages ${before.join(', ')}, not ${options.stages.join(', ')}; a resume keeps the original selection.`);
   }
-  return { order: executionOrder(stages), plan: planRun(stages, options.stages ?? before), previous };
+  const plan = planRun(stages, options.stages ?? before);
+  return { order: executionOrder(stages), plan, selection: plan, previous };
+}
+
+async function planJoin(stages: Stage[], options: RunOptions, runId: string, trigger: RunTrigger): Promise<Plan> {
+  const order = executionOrder(stages);
+  const selection = planRun(stages, options.stages);
+  const joined = await loadRun(options.workspace, runId).catch((err: unknown) => {
+    if (err instanceof RunNotFoundError) return undefined;
+    throw err;
+  });
+  if (!joined) return { order, plan: order.map((s) => s.name), selection };
+  if (!joined.joinable) throw new Error(`Run ${runId} ran in one process and cannot be joined; resume it (claims run --resume ${runId}) or choose another run id.`);
+  if (joined.profile !== options.profile || joined.batch !== options.batch) {
+    throw new Error(`Run ${runId} runs profile "${joined.profile}" batch ${joined.batch}, not profile "${options.profile}" batch ${options.batch}; join it with the same profile and batch.`);
+  }
+  if (joined.trigger !== trigger) throw new Error(`Run ${runId} was started by ${joined.trigger}, not ${trigger}; join it with the same trigger.`);
+  if (!sameSelection(joined.stages.map((s) => s.name), order.map((s) => s.name))) {
+    throw new Error(`Run ${runId} was recorded with the stages ${joined.stages.map((s) => s.name).join(', ')}; this pipeline has ${order.map((s) => s.name).join(', ')}.`);
+  }
+  const plan = joined.stages.filter((s) => s.status !== 'skipped').map((s) => s.name);
+  const outside = selection.filter((name) => !plan.includes(name));
+  if (outside.length) throw new Error(`Run ${runId} does not plan ${outside.join(', ')} (its plan: ${plan.join(', ')}).`);
+  return { order, plan, selection, joined };
+}
+
+/**
+ * A joined run's status follows its stages: failed if one failed, cancelled if one was cancelled,
+ * succeeded once every planned stage has, and running in between.
+ */
+function joinedStatus(record: RunRecord): RunStatus {
+  const planned = record.stages.filter((s) => s.status !== 'skipped');
+  if (planned.some((s) => s.status === 'failed')) return 'failed';
+  if (planned.some((s) => s.status === 'cancelled')) return 'cancelled';
+  return planned.every((s) => s.status === 'succeeded') ? 'succeeded' : 'running';
+}
+
+/** A joinable run's options: those of the whole run, not of the invocation that created it. */
+function runWideOptions(options: RunOptions): RunOptions {
+  const whole = { ...options };
+  delete whole.stages;
+  return whole;
 }
 
 function initialStages({ order, plan, previous }: Plan): StageRecord[] {
   return order.map((stage) => {
     if (!plan.includes(stage.name)) return { ...blankStage(stage.name), status: 'skipped' };
-    const done = previous?.stages.find((s) => s.name === stage.name && s.status === 'succeeded');
-    if (!done || !previous) return blankStage(stage.name);
+    const earlier = previous?.stages.find((s) => s.name === stage.name);
+    const done = earlier?.status === 'succeeded' ? earlier : undefined;
+    // outside work the earlier run started for a stage it did not finish is this run's to adopt
+    if (!done || !previous) return { ...blankStage(stage.name), ...(earlier?.checkpoint ? { checkpoint: structuredClone(earlier.checkpoint) } : {}) };
     return { ...structuredClone(done), restoredFrom: done.restoredFrom ?? previous.runId };
   });
 }
@@ -96,14 +150,31 @@ function initialStages({ order, plan, previous }: Plan): StageRecord[] {
  */
 export async function runPipeline(stages: Stage[], options: RunOptions, runner: RunPipelineOptions): Promise<RunRecord> {
   if (typeof options.workspace !== 'string' || options.workspace === '') throw new Error('runPipeline: options.workspace must name the workspace folder.');
+  if (runner.joinRunId === undefined) return runInvocation(stages, options, runner);
+  if (runner.resumeRunId) throw new Error('runPipeline: a run is either resumed or joined, not both.');
+  // the claim makes this process the run's only writer until it lets go
+  const release = await claimRun(options.workspace, runner.joinRunId);
+  try {
+    return await runInvocation(stages, options, runner);
+  } finally {
+    await release();
+  }
+}
+
+async function runInvocation(stages: Stage[], options: RunOptions, runner: RunPipelineOptions): Promise<RunRecord> {
   const workspace = options.workspace;
-  const plan: Plan = runner.resumeRunId
-    ? await planResume(stages, options, runner.resumeRunId)
-    : { order: executionOrder(stages), plan: planRun(stages, options.stages) };
+  const trigger: RunTrigger = runner.resumeRunId ? 'resume' : (runner.trigger ?? 'manual');
+  let plan: Plan;
+  if (runner.resumeRunId) plan = await planResume(stages, options, runner.resumeRunId);
+  else if (runner.joinRunId !== undefined) plan = await planJoin(stages, options, runner.joinRunId, trigger);
+  else {
+    const selected = planRun(stages, options.stages);
+    plan = { order: executionOrder(stages), plan: selected, selection: selected };
+  }
   const byName = new Map(plan.order.map((s) => [s.name, s]));
   const policies = new Map<StageName, RetryPolicy>();
   const timeouts = new Map<StageName, number>();
-  for (const name of plan.plan) {
+  for (const name of plan.selection) {
     const stage = byName.get(name) as Stage;
     const policy = runner.retry(stage);
     validateRetryPolicy(policy, name);
@@ -116,12 +187,24 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
   const runSignal = runner.signal ?? new AbortController().signal;
   const sleep = runner.sleep ?? realSleep;
   const random = runner.random ?? Math.random;
-  const record = await createRun(workspace, {
-    options,
-    trigger: runner.resumeRunId ? 'resume' : (runner.trigger ?? 'manual'),
-    stages: initialStages(plan),
-    ...(plan.previous ? { resumedFrom: plan.previous.runId } : {}),
-  });
+  let record: RunRecord;
+  if (plan.joined) {
+    record = plan.joined;
+    // running again until this invocation's stages say otherwise
+    record.status = 'running';
+    record.endedAt = null;
+    record.seconds = null;
+    delete record.error;
+    await saveRun(workspace, record);
+  } else {
+    record = await createRun(workspace, {
+      options: runner.joinRunId === undefined ? options : runWideOptions(options),
+      trigger,
+      stages: initialStages(plan),
+      ...(plan.previous ? { resumedFrom: plan.previous.runId } : {}),
+      ...(runner.joinRunId === undefined ? {} : { joinAs: runner.joinRunId }),
+    });
+  }
   const runId = record.runId;
   const results: Partial<Record<StageName, StageResult>> = {};
   for (const s of record.stages) if (s.status === 'succeeded' && s.result) results[s.name] = s.result;
@@ -130,8 +213,9 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
   // the background cannot append to a finished run.
   let logOpen = true;
   const now = () => new Date().toISOString();
-  // seq counts the lines of this run's events.jsonl: it moves on only once the line is written
-  let seq = 0;
+  // seq counts the lines of this run's events.jsonl: it moves on only once the line is written; a
+  // joining invocation goes on where the one before it left the log
+  let seq = plan.joined ? (await nextEventSeq(workspace, runId)) - 1 : 0;
   const emit = (event: UnnumberedEvent) => {
     if (!logOpen) return;
     const safe = redactSecrets({ ...event, seq: seq + 1 } as RunEvent);
@@ -169,12 +253,22 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
   const runStage = async (stage: Stage, rec: StageRecord): Promise<StageOutcome> => {
     const policy = policies.get(stage.name) as RetryPolicy;
     const timeoutMs = timeouts.get(stage.name) as number;
+    // A joined run may run a stage again (its orchestrator retries it): attempts go on counting,
+    // and what the stage recorded before is replaced.
+    const before = rec.attempts;
+    const lastAttempt = before + policy.maxAttempts;
     rec.status = 'running';
     rec.startedAt = now();
-    for (let attempt = 1; ; attempt++) {
+    rec.endedAt = null;
+    rec.seconds = null;
+    rec.result = null;
+    rec.rows = {};
+    delete rec.error;
+    delete results[stage.name];
+    for (let attempt = before + 1; ; attempt++) {
       rec.attempts = attempt;
       await save();
-      emit({ type: 'stage.started', runId, timestamp: now(), stage: stage.name, attempt, maxAttempts: policy.maxAttempts, timeoutMs });
+      emit({ type: 'stage.started', runId, timestamp: now(), stage: stage.name, attempt, maxAttempts: lastAttempt, timeoutMs });
       const makeContext = (signal: AbortSignal): StageContext => ({
         runId,
         stage: stage.name,
@@ -182,6 +276,11 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
         options,
         signal,
         results: { ...results },
+        checkpoint: rec.checkpoint ? structuredClone(rec.checkpoint) : null,
+        remember: async (facts) => {
+          rec.checkpoint = redactSecrets(structuredClone(facts));
+          await save();
+        },
         log: (level, message, fields) =>
           emitFromStage({ type: 'stage.log', runId, timestamp: now(), stage: stage.name, attempt, level, message, ...(fields ? { fields } : {}) }),
         progress: (p) => emitFromStage({ ...p, type: 'stage.progress', runId, timestamp: now(), stage: stage.name, attempt }),
@@ -201,10 +300,10 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
       if (runSignal.aborted) return cancelStage(rec, attempt, 'while running');
 
       const retryable = outcome.error instanceof StageError ? outcome.error.retryable : true;
-      if (retryable && attempt < policy.maxAttempts) {
-        const delayMs = backoffDelay(policy, attempt, random);
+      if (retryable && attempt < lastAttempt) {
+        const delayMs = backoffDelay(policy, attempt - before, random);
         const error = toErrorRecord(outcome.error);
-        emit({ type: 'stage.retrying', runId, timestamp: now(), stage: stage.name, attempt, maxAttempts: policy.maxAttempts, delayMs, error });
+        emit({ type: 'stage.retrying', runId, timestamp: now(), stage: stage.name, attempt, maxAttempts: lastAttempt, delayMs, error });
         try {
           await sleep(delayMs, runSignal);
         } catch (err) {
@@ -216,8 +315,10 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
       }
 
       endStage(rec, 'failed');
-      rec.error = toErrorRecord(outcome.error);
-      if (retryable) rec.error.hint ??= attempt > 1 ? `Gave up after ${attempt} attempts; the error may be transient, so resume the run once its cause is fixed.` : 'Resume the run once its cause is fixed (the profile allows this stage one attempt; set retry.max_attempts for more).';
+      rec.error = { ...toErrorRecord(outcome.error), retryable };
+      const tries = attempt - before;
+      if (retryable && record.joinable) rec.error.hint ??= `Gave up after ${tries} attempt${tries === 1 ? '' : 's'} in this invocation; the error may be transient, so run the stage again under the same run id (its orchestrator's retry does) once its cause is fixed.`;
+      else if (retryable) rec.error.hint ??= tries > 1 ? `Gave up after ${tries} attempts; the error may be transient, so resume the run once its cause is fixed.` : 'Resume the run once its cause is fixed (the profile allows this stage one attempt; set retry.max_attempts for more).';
       record.error = { ...rec.error, stage: stage.name };
       await save();
       emit({ type: 'stage.failed', runId, timestamp: now(), stage: stage.name, attempt, error: rec.error });
@@ -232,34 +333,53 @@ export async function runPipeline(stages: Stage[], options: RunOptions, runner: 
   };
 
   try {
-    emit({
-      type: 'run.started',
-      runId,
-      timestamp: now(),
-      profile: record.profile,
-      batch: record.batch,
-      trigger: record.trigger,
-      ...(record.resumedFrom ? { resumedFrom: record.resumedFrom } : {}),
-      plan: plan.plan,
-      options: record.options,
-    });
-    for (const rec of record.stages) {
-      if (rec.status === 'skipped') emit({ type: 'stage.skipped', runId, timestamp: now(), stage: rec.name, reason: `not selected (stages: ${plan.plan.join(', ')})` });
-      else if (rec.restoredFrom) {
-        emit({ type: 'stage.skipped', runId, timestamp: now(), stage: rec.name, reason: `succeeded in run ${rec.restoredFrom}; result restored` });
+    if (plan.joined) {
+      emit({ type: 'run.joined', runId, timestamp: now(), trigger: record.trigger, stages: plan.selection, options: redactSecrets(options) });
+    } else {
+      emit({
+        type: 'run.started',
+        runId,
+        timestamp: now(),
+        profile: record.profile,
+        batch: record.batch,
+        trigger: record.trigger,
+        ...(record.resumedFrom ? { resumedFrom: record.resumedFrom } : {}),
+        plan: plan.plan,
+        options: record.options,
+      });
+      for (const rec of record.stages) {
+        if (rec.status === 'skipped') emit({ type: 'stage.skipped', runId, timestamp: now(), stage: rec.name, reason: `not selected (stages: ${plan.plan.join(', ')})` });
+        else if (rec.restoredFrom) {
+          emit({ type: 'stage.skipped', runId, timestamp: now(), stage: rec.name, reason: `succeeded in run ${rec.restoredFrom}; result restored` });
+        }
       }
     }
 
-    let status: StageOutcome = 'succeeded';
-    for (const name of plan.plan) {
+    let status: RunStatus = 'succeeded';
+    for (const name of plan.selection) {
       const rec = record.stages.find((s) => s.name === name) as StageRecord;
-      if (rec.status === 'succeeded') continue;
+      if (rec.restoredFrom) continue;
       if (runSignal.aborted) {
         status = 'cancelled';
         break;
       }
       status = await runStage(byName.get(name) as Stage, rec);
       if (status !== 'succeeded') break;
+    }
+
+    if (record.joinable) {
+      // a cancelled invocation cancels the run (even between two of its stages, where no stage is
+      // marked cancelled) until another invocation joins it
+      if (status !== 'cancelled') status = joinedStatus(record);
+      const failed = record.stages.find((s) => s.status === 'failed');
+      if (failed?.error) record.error = { ...failed.error, stage: failed.name };
+      else delete record.error;
+      if (status === 'running') {
+        // this invocation is done; the run goes on in the next one
+        await save();
+        logOpen = false;
+        return record;
+      }
     }
 
     finish(status);

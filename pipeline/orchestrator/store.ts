@@ -23,6 +23,18 @@ export class RunNotFoundError extends Error {
   }
 }
 
+/** Another live process is writing this run (it joined it first). */
+export class RunBusyError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly pid: number,
+    readonly since: string,
+  ) {
+    super(`Run ${runId} is being written by another process (pid ${pid}, since ${since}); one invocation at a time may run its stages. Wait for it to finish.`);
+    this.name = 'RunBusyError';
+  }
+}
+
 /** The run exists but wrote no events (it failed before its first one). */
 export class NoEventLogError extends Error {
   constructor(
@@ -38,6 +50,8 @@ export class NoEventLogError extends Error {
 export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 const RUN_FILE = 'run.json';
 const EVENTS_FILE = 'events.jsonl';
+/** Held by the process running a joinable run's stages: { pid, since }. */
+const CLAIM_FILE = '.claim';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -61,6 +75,11 @@ export interface NewRun {
   trigger: RunTrigger;
   stages: StageRecord[];
   resumedFrom?: string;
+  /**
+   * Create the run under this id, to be joined by later invocations (see RunRecord.joinable). Its
+   * folder may exist already (claimRun makes it); a run.json in it may not.
+   */
+  joinAs?: string;
   now?: Date;
 }
 
@@ -68,15 +87,20 @@ export interface NewRun {
 export async function createRun(workspace: string, init: NewRun): Promise<RunRecord> {
   const now = init.now ?? new Date();
   await mkdir(runsDir(workspace), { recursive: true });
-  let runId = newRunId(now);
-  // Two runs started in the same second share the prefix; a taken folder means draw again.
-  for (let tries = 1; ; tries++) {
-    try {
-      await mkdir(runDir(workspace, runId));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 5) throw err;
-      runId = newRunId(now);
+  let runId = init.joinAs ?? newRunId(now);
+  if (init.joinAs !== undefined) {
+    await mkdir(runDir(workspace, runId), { recursive: true });
+    if (await exists(join(runDir(workspace, runId), RUN_FILE))) throw new Error(`Run ${runId} exists already; join it instead of creating it.`);
+  } else {
+    // Two runs started in the same second share the prefix; a taken folder means draw again.
+    for (let tries = 1; ; tries++) {
+      try {
+        await mkdir(runDir(workspace, runId));
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 5) throw err;
+        runId = newRunId(now);
+      }
     }
   }
   const record: RunRecord = {
@@ -87,6 +111,7 @@ export async function createRun(workspace: string, init: NewRun): Promise<RunRec
     status: 'running',
     trigger: init.trigger,
     ...(init.resumedFrom === undefined ? {} : { resumedFrom: init.resumedFrom }),
+    ...(init.joinAs === undefined ? {} : { joinable: true }),
     startedAt: now.toISOString(),
     endedAt: null,
     seconds: null,
@@ -94,6 +119,60 @@ export async function createRun(workspace: string, init: NewRun): Promise<RunRec
   };
   await saveRun(workspace, record);
   return record;
+}
+
+const exists = (path: string) => access(path).then(
+  () => true,
+  () => false,
+);
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live process holding a run's claim, if any (a claim left by a dead process holds nothing). */
+async function claimHolder(workspace: string, runId: string): Promise<{ pid: number; since: string } | null> {
+  let holder: { pid?: unknown; since?: unknown };
+  try {
+    holder = JSON.parse(await readFile(join(runDir(workspace, runId), CLAIM_FILE), 'utf8')) as typeof holder;
+  } catch {
+    return null;
+  }
+  return typeof holder.pid === 'number' && isAlive(holder.pid) ? { pid: holder.pid, since: String(holder.since ?? '') } : null;
+}
+
+/**
+ * Claims a run for this process while it runs some of the run's stages, so that two invocations
+ * joining the same run never write its record at once: the second gets a RunBusyError. Makes the
+ * run's folder if needed. Resolves with the function that lets the claim go.
+ */
+export async function claimRun(workspace: string, runId: string): Promise<() => Promise<void>> {
+  const dir = runDir(workspace, runId);
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, CLAIM_FILE);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const file = await open(path, 'wx');
+      try {
+        await file.writeFile(JSON.stringify({ pid: process.pid, since: new Date().toISOString() }));
+      } finally {
+        await file.close();
+      }
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = await claimHolder(workspace, runId);
+      if (holder) throw new RunBusyError(runId, holder.pid, holder.since);
+      // the claim's process is gone (or was still writing it: then the next open fails again)
+      if (attempt >= 3) throw new Error(`Could not claim run ${runId}: ${path} keeps coming back; is another process joining it?`);
+      await rm(path, { force: true });
+    }
+  }
 }
 
 /** Writes run.json through a temporary file and a rename, so readers never see half a file. */
@@ -178,13 +257,21 @@ export async function listRuns(workspace: string, opts: ListRunsOptions = {}): P
  * from it. Returns the ids it settled.
  */
 export async function settleInterruptedRuns(workspace: string, now: Date = new Date()): Promise<string[]> {
-  const stale = await listRuns(workspace, { status: 'running' });
+  const stale: RunRecord[] = [];
+  for (const record of await listRuns(workspace, { status: 'running' })) {
+    // a joinable run between two invocations is waiting for its orchestrator, not interrupted
+    if (record.joinable && !record.stages.some((s) => s.status === 'running')) continue;
+    if (await claimHolder(workspace, record.runId)) continue;
+    stale.push(record);
+  }
   for (const record of stale) {
     const at = now.toISOString();
     const stage = record.stages.find((s) => s.status === 'running');
     const error = {
       message: `Interrupted: the process running ${stage ? `stage ${stage.name}` : 'this run'} stopped before it finished (killed, crashed or the machine went down).`,
-      hint: `Resume it with: claims run --resume ${record.runId}`,
+      hint: record.joinable
+        ? `Run the stage again under the same run id (retry or clear the task in the orchestrator that started it), or resume it with: claims run --resume ${record.runId}`
+        : `Resume it with: claims run --resume ${record.runId}`,
     };
     if (stage) {
       stage.status = 'failed';
@@ -220,7 +307,7 @@ export function appendEvent(workspace: string, runId: string, event: RunEvent): 
 }
 
 /** The seq the next event of a run gets: one after its log's last (1 for a run with no log yet). */
-async function nextEventSeq(workspace: string, runId: string): Promise<number> {
+export async function nextEventSeq(workspace: string, runId: string): Promise<number> {
   try {
     await access(join(runDir(workspace, runId), EVENTS_FILE));
   } catch {

@@ -27,12 +27,28 @@ export interface StageContext {
   progress(p: StageProgress): void;
   /** Results of earlier stages in this run, including those restored by a resume. */
   results: Partial<Record<StageName, StageResult>>;
+  /**
+   * What an earlier attempt of this stage remembered about work it started outside this process
+   * (a Glue job run id), in this run or in the run a resume continues; null when none did.
+   */
+  checkpoint: Record<string, unknown> | null;
+  /**
+   * Persists facts about outside work in the run record at once, before the stage waits on it, so
+   * that the next attempt (a retry, a resume, another invocation of a joined run) adopts that work
+   * instead of starting it twice. Replaces what was remembered before.
+   */
+  remember(facts: Record<string, unknown>): Promise<void>;
 }
 
 export interface StageResult {
   rows?: Record<string, number>;
   outputs?: Record<string, unknown>;
   summary?: string;
+  /**
+   * The stage found its work already done (the same batch already landed, cleansed, loaded) and
+   * changed nothing. It still succeeded; the summary says what it found.
+   */
+  noop?: boolean;
 }
 
 export interface Stage {
@@ -77,7 +93,8 @@ export class StageError extends Error {
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
-export type RunTrigger = 'manual' | 'schedule' | 'api' | 'resume';
+/** Who started a run: the CLI or the app (manual), a cron schedule, the API, a resume, or an Airflow DAG run. */
+export type RunTrigger = 'manual' | 'schedule' | 'api' | 'resume' | 'airflow';
 
 export interface ErrorRecord {
   message: string;
@@ -85,6 +102,8 @@ export interface ErrorRecord {
   cause?: string[];
   hint?: string;
   stack?: string;
+  /** On a stage's failure: whether trying again may help (the stage said so, or it was not a StageError). */
+  retryable?: boolean;
 }
 
 export type RunError = ErrorRecord & { stage?: StageName };
@@ -101,6 +120,8 @@ export interface StageRecord {
   error?: ErrorRecord;
   /** Set when a resume copied this stage from an earlier run instead of running it. */
   restoredFrom?: string;
+  /** What the stage remembered about outside work it started (StageContext.remember). */
+  checkpoint?: Record<string, unknown>;
 }
 
 export interface RunRecord {
@@ -112,6 +133,12 @@ export interface RunRecord {
   status: RunStatus;
   trigger: RunTrigger;
   resumedFrom?: string;
+  /**
+   * The run was created under an id its caller chose, to be joined: an outside orchestrator (an
+   * Airflow DAG run) runs its stages one process each, every one passing the same id. Between two
+   * of them no stage runs and the run is still `running`; its status follows its stages.
+   */
+  joinable?: boolean;
   startedAt: string;
   endedAt: string | null;
   seconds: number | null;
@@ -145,6 +172,14 @@ export type RunEvent =
       resumedFrom?: string;
       /** The stages this run will execute, in order. */
       plan: StageName[];
+      options: RunOptions;
+    })
+  | (EventBase & {
+      type: 'run.joined';
+      /** who joined: the same trigger as the run's */
+      trigger: RunTrigger;
+      /** The stages this invocation runs, in order. */
+      stages: StageName[];
       options: RunOptions;
     })
   | (StageEventBase & { type: 'stage.started'; attempt: number; maxAttempts: number; timeoutMs: number })

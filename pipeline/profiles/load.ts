@@ -263,9 +263,9 @@ function semanticProblems(doc: ProfilesFile): ProfileProblem[] {
     const kind = p.kind ?? 'local';
     if (kind === 'aws') {
       out.push(...awsProblems(prefix, p));
-      if (p.cleanse !== undefined) out.push({ path: `${prefix}.cleanse`, message: 'only profiles of kind local choose a cleanse engine; kind aws cleanses with Glue job 1' });
-    }
-    else for (const k of AWS_SECTIONS) if (p[k] !== undefined) out.push({ path: `${prefix}.${k}`, message: 'only profiles of kind aws have this' });
+      // Glue job 1 cleanses on aws; the engine choice is the local profile's
+      if (p.cleanse !== undefined) out.push({ path: `${prefix}.cleanse`, message: 'only profiles of kind local have this (on aws, Glue job 1 cleanses)' });
+    } else for (const k of AWS_SECTIONS) if (p[k] !== undefined) out.push({ path: `${prefix}.${k}`, message: 'only profiles of kind aws have this' });
     const target = kind === 'aws' ? 'snowflake' : 'local';
     if (p.dbt?.target !== undefined && p.dbt.target !== target) out.push({ path: `${prefix}.dbt.target`, message: `a profile of kind ${kind} builds dbt's ${target} target` });
   }

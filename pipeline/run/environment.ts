@@ -72,7 +72,7 @@ export async function pipelineContext(workspace: string, profileName: string | u
       const cloud = await awsSide(paths, profile);
       const runs = new GlueRuns({ glue: cloud.clients.glue, logs: cloud.clients.logs, endpoints: cloud.clients.settings.endpoints ?? {} });
       const start: StartOptions = { ...(profile.glue.worker_type ? { workerType: profile.glue.worker_type } : {}), ...(profile.glue.workers ? { numberOfWorkers: profile.glue.workers } : {}), ...(profile.glue.timeout_minutes ? { timeoutMinutes: profile.glue.timeout_minutes } : {}) };
-      const lakeUri = cloud.lake.uri('');
+      const lakeUri = cloud.lake.root.replace(/\/$/, '');
       const snowflake = snowflakeSettingsFor(profile, cloud.emulator, 'node');
       const warehouse: SnowflakeWarehouse = new SnowflakeWarehouse(
         snowflake,
@@ -86,6 +86,7 @@ export async function pipelineContext(workspace: string, profileName: string | u
         contracts,
         force,
         lake: cloud.lake,
+        sharedLake: cloud.lake,
         cleanse: new GlueCleanseEngine(runs, { jobName: profile.glue.jobs.cleanse, lakeUri, start }),
         warehouse,
         transformer: new DbtTransformer({

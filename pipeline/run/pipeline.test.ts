@@ -110,7 +110,13 @@ describe('local pipeline', () => {
     const first = await hash();
     const again = await startPipelineRun({ workspace: ws, batch: 1, stages });
     expect(again.summary.status).toBe('succeeded');
-    expect(again.summary.stages.filter((s) => s.status !== 'skipped').map((s) => s.summary)).toEqual(['reused ' + join(ws, 'generated/batch=1'), 'already landed (no-op)', 'already cleansed (no-op)', 'already loaded (no-op)', 'reconciled']);
+    expect(again.summary.stages.filter((s) => s.status !== 'skipped').map((s) => [s.summary, s.noop ?? false])).toEqual([
+      ['already generated (no-op): reused ' + join(ws, 'generated/batch=1'), true],
+      ['already landed (no-op)', true],
+      ['already cleansed (no-op)', true],
+      ['already loaded (no-op)', true],
+      ['reconciled', false],
+    ]);
     expect(await hash()).toBe(first);
     // forcing every stage again still gives the same content
     expect((await startPipelineRun({ workspace: ws, batch: 1, force: true, stages })).summary.status).toBe('succeeded');

@@ -8,7 +8,8 @@ export interface RunSummary {
   profile: string;
   batch: number;
   seconds: number | null;
-  stages: Array<{ name: string; status: StageStatus; seconds: number | null; attempts: number; summary?: string; error?: string }>;
+  /** noop: the stage found its work already done and changed nothing (its summary says what it found) */
+  stages: Array<{ name: string; status: StageStatus; seconds: number | null; attempts: number; summary?: string; noop?: boolean; error?: string }>;
   /** zone -> dataset -> rows */
   rows: Record<string, Record<string, number>>;
   /** dataset -> reason -> rows */
@@ -41,7 +42,7 @@ export function runSummary(record: RunRecord, warehouse: string): RunSummary {
     profile: record.profile,
     batch: record.batch,
     seconds: record.seconds,
-    stages: record.stages.map((s) => ({ name: s.name, status: s.status, seconds: s.seconds, attempts: s.attempts, summary: s.result?.summary, error: s.error?.message })),
+    stages: record.stages.map((s) => ({ name: s.name, status: s.status, seconds: s.seconds, attempts: s.attempts, summary: s.result?.summary, ...(s.result?.noop ? { noop: true } : {}), error: s.error?.message })),
     rows,
     quarantine,
     reconciliation,

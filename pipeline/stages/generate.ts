@@ -30,7 +30,7 @@ export function generateStage(p: PipelineContext): Stage {
       const same = previous && previous.generator_version === GENERATOR_VERSION && JSON.stringify(previous.options) === JSON.stringify({ seed: options.seed, members: options.members, providers: options.providers, claims: options.claims, batch: options.batch, dirtyRate: options.dirtyRate, format: options.format });
       if (same && !p.force) {
         ctx.log('info', `batch ${options.batch} already generated with these options; reusing ${out}`);
-        return { rows: rowsOf(previous), outputs: { dir: out, reused: true, defects: previous.defects.total }, summary: `reused ${out}` };
+        return { rows: rowsOf(previous), outputs: { dir: out, reused: true, defects: previous.defects.total }, summary: `already generated (no-op): reused ${out}`, noop: true };
       }
       const manifest = await generate(options, {
         signal: ctx.signal,

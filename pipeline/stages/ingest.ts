@@ -21,7 +21,7 @@ export function ingestStage(p: PipelineContext): Stage {
         });
         const rows = Object.fromEntries(Object.entries(r.manifest.datasets).map(([k, v]) => [k, v.rows]));
         ctx.log('info', r.landed ? `landed batch ${r.batch} in ${p.lake.root}/raw` : `batch ${r.batch} already landed with identical content; nothing to do`, { rows });
-        return { rows, outputs: { manifest: r.manifestKey, landed: r.landed }, summary: r.landed ? 'landed' : 'already landed (no-op)' };
+        return { rows, outputs: { manifest: r.manifestKey, landed: r.landed }, summary: r.landed ? 'landed' : 'already landed (no-op)', ...(r.landed ? {} : { noop: true }) };
       } catch (err) {
         if (err instanceof InputFileError || err instanceof RawZoneConflictError) throw new StageError(err.message, { retryable: false, cause: err });
         throw err;

@@ -51,12 +51,18 @@ export function StageGraph({ stages, run, progress, selected, onSelect }: { stag
                   {status === 'running' ? <span className="dot run" /> : null}
                   {rec?.restoredFrom ? 'restored' : status}
                 </span>
+
                 <span style={{ whiteSpace: 'nowrap' }} title={rows ? `${fmtInt(rows)} rows` : undefined}>{rows ? `${fmtCompact(rows)} rows` : ''}</span>
               </span>
               {status === 'running' ? (
                 <div className="progress run" aria-label={`${name} progress`}>
                   <div style={{ width: `${Math.round((p?.fraction ?? (p?.total ? (p.rows ?? 0) / p.total : 0)) * 100)}%` }} />
                 </div>
+              ) : null}
+              {rec?.result?.noop ? (
+                <span className="muted" style={{ fontSize: 11, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }} title={rec.result.summary} data-testid={`stage-${name}-noop`}>
+                  no-op{rec.result.summary ? ` · ${rec.result.summary.replace(/\s*\(no-op\)/, '')}` : ''}
+                </span>
               ) : null}
               {rec && rec.attempts > 1 ? <span className="muted" style={{ fontSize: 11 }}>attempt {rec.attempts}</span> : null}
             </button>

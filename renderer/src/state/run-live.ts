@@ -16,7 +16,7 @@ export interface LiveRun {
   reload(): void;
 }
 
-const STATE_EVENTS = new Set(['run.started', 'stage.started', 'stage.succeeded', 'stage.failed', 'stage.cancelled', 'stage.retrying', 'stage.skipped', 'run.finished']);
+const STATE_EVENTS = new Set(['run.started', 'run.joined', 'stage.started', 'stage.succeeded', 'stage.failed', 'stage.cancelled', 'stage.retrying', 'stage.skipped', 'run.finished']);
 
 interface State {
   run: RunRecord | null;

@@ -169,7 +169,7 @@ export function PipelineView() {
               </select>
               <select aria-label="Filter by trigger" value={trigger} onChange={(e) => setTrigger(e.target.value as RunTrigger | '')}>
                 <option value="">Any trigger</option>
-                {['manual', 'schedule', 'api', 'resume'].map((s) => (
+                {['manual', 'schedule', 'api', 'resume', 'airflow'].map((s) => (
                   <option key={s}>{s}</option>
                 ))}
               </select>

@@ -21,6 +21,8 @@ function eventLine(e: RunEvent): { level: LogLevel; stage: string; text: string 
       return { level: e.level, stage: e.stage, text: e.message + (e.fields && Object.keys(e.fields).length ? `  ${JSON.stringify(e.fields)}` : '') };
     case 'run.started':
       return { level: 'info', stage: 'run', text: `run started: profile ${e.profile}, batch ${e.batch}, plan ${e.plan.join(' → ')}` };
+    case 'run.joined':
+      return { level: 'info', stage: 'run', text: `joined by ${e.trigger} to run ${e.stages.join(' → ')}` };
     case 'stage.started':
       return { level: 'info', stage: e.stage, text: `started (attempt ${e.attempt} of ${e.maxAttempts})` };
     case 'stage.succeeded':
@@ -101,7 +103,14 @@ export function RunDetailView() {
                 {' '}of <a onClick={() => go('run', { id: run.resumedFrom! })}>{run.resumedFrom}</a>
               </>
             ) : null}{' '}
-            · started {fmtTime(run.startedAt)} · {run.seconds !== null ? `took ${fmtSeconds(run.seconds)}` : 'running'}
+            · started {fmtTime(run.startedAt)} ·{' '}
+            {run.seconds !== null ? (
+              `took ${fmtSeconds(run.seconds)}`
+            ) : run.joinable && !run.stages.some((s) => s.status === 'running') ? (
+              <span data-testid="run-waiting">waiting for {run.trigger} to run its next stage</span>
+            ) : (
+              'running'
+            )}
           </div>
         </div>
         <div className="actions">
@@ -160,7 +169,11 @@ export function RunDetailView() {
             </span>
           </div>
           <div className="card-body">
-            {rec.result?.summary ? <p style={{ marginTop: 0 }}>{rec.result.summary}</p> : null}
+            {rec.result?.summary ? (
+              <p style={{ marginTop: 0 }} data-testid="stage-summary">
+                {rec.result.noop ? <span className="badge" title="The stage found its work already done and changed nothing">no-op</span> : null} {rec.result.summary}
+              </p>
+            ) : null}
             {Object.keys(rec.rows).length ? <RowsTable rows={rec.rows} /> : <span className="muted">No row counts reported.</span>}
             {rec.error ? (
               <div style={{ marginTop: 12 }}>
