@@ -274,6 +274,17 @@ describe('claims deploy', () => {
     said.push(...logged);
   });
 
+  it('two deploys of one profile at once (two workspaces\' runs) both succeed, and leave one deployment', async () => {
+    const p = profile();
+    const [a, b] = [target(p), target(p)];
+    const [pa, pb] = [await planDeployment(a, { contracts }), await planDeployment(b, { contracts })];
+    // both planned before either applied: both would create everything
+    expect([pa.secret.state, pb.secret.state, pa.jobs[0]!.state, pb.jobs[0]!.state]).toEqual(['create', 'create', 'create', 'create']);
+    await Promise.all([applyDeployment(a, pa), applyDeployment(b, pb)]);
+    expect(deploymentChanges(await planDeployment(a, { contracts }))).toBe(false);
+    expect(checkPassed(await check(a))).toBe(true);
+  });
+
   it('never writes or says the Snowflake secret', async () => {
     expect(said.length).toBeGreaterThan(0);
     expect(said.join('\n')).not.toContain(secret);

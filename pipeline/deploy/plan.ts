@@ -246,6 +246,20 @@ export function blockers(plan: DeploymentPlan): AccountItem[] {
   return plan.account.filter((a) => a.state === 'missing');
 }
 
+/**
+ * Runs a create; true when it created, false when the thing exists already (codes): a concurrent
+ * deploy (another workspace's run, its auto-deploy) made it between this plan and its application.
+ */
+async function alreadyDone(codes: string[], create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (err) {
+    if (codes.includes(awsErrorCode(err) ?? '')) return false;
+    throw err;
+  }
+}
+
 export interface AppliedStep {
   what: string;
   done: string;
@@ -272,14 +286,18 @@ export async function applyDeployment(t: DeployTarget, plan: DeploymentPlan, onS
 
   for (const a of plan.account.filter((x) => x.state === 'create')) {
     if (a.kind === 'bucket') {
-      await awsCall({ action: 's3:CreateBucket', resource: `s3://${a.name}`, bucket: a.name, endpoint: clients.endpoint('s3') }, () =>
-        clients.s3.send(new CreateBucketCommand({ Bucket: a.name, ...(p.aws.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: p.aws.region as never } }) })),
+      await alreadyDone(['BucketAlreadyOwnedByYou'], () =>
+        awsCall({ action: 's3:CreateBucket', resource: `s3://${a.name}`, bucket: a.name, endpoint: clients.endpoint('s3') }, () =>
+          clients.s3.send(new CreateBucketCommand({ Bucket: a.name, ...(p.aws.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: p.aws.region as never } }) })),
+        ),
       );
       step(`bucket ${a.name}`, 'created');
     } else {
       const name = roleName(a.name);
-      await awsCall({ action: 'iam:CreateRole', resource: `IAM role ${a.name}` }, () =>
-        clients.iam.send(new CreateRoleCommand({ RoleName: name, Path: rolePath(a.name), AssumeRolePolicyDocument: glueTrustPolicyJson(), Description: 'Glue role of the Health Finance Claims jobs' })),
+      await alreadyDone(['EntityAlreadyExists', 'EntityAlreadyExistsException'], () =>
+        awsCall({ action: 'iam:CreateRole', resource: `IAM role ${a.name}` }, () =>
+          clients.iam.send(new CreateRoleCommand({ RoleName: name, Path: rolePath(a.name), AssumeRolePolicyDocument: glueTrustPolicyJson(), Description: 'Glue role of the Health Finance Claims jobs' })),
+        ),
       );
       await awsCall({ action: 'iam:PutRolePolicy', resource: `IAM role ${a.name}` }, () =>
         clients.iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'health-finance-claims-glue', PolicyDocument: JSON.stringify(glueRolePolicy(p, t.secretId)) })),
@@ -320,9 +338,13 @@ export async function applyDeployment(t: DeployTarget, plan: DeploymentPlan, onS
     const def = h.desired.get(j.job)!.definition;
     const resource = `Glue job ${j.name}`;
     try {
-      if (j.state === 'create') {
-        await awsCall({ action: 'glue:CreateJob', resource, endpoint: clients.endpoint('glue') }, () => clients.glue.send(new CreateJobCommand({ Name: j.name, ...def, Role: def.Role!, Command: def.Command! })));
-      } else {
+      const created =
+        j.state === 'create' &&
+        (await alreadyDone(['AlreadyExistsException', 'IdempotentParameterMismatchException'], () =>
+          awsCall({ action: 'glue:CreateJob', resource, endpoint: clients.endpoint('glue') }, () => clients.glue.send(new CreateJobCommand({ Name: j.name, ...def, Role: def.Role!, Command: def.Command! }))),
+        ));
+      // updated also when a concurrent deploy created the job since the plan: the definition is ours then
+      if (!created) {
         await awsCall({ action: 'glue:UpdateJob', resource, endpoint: clients.endpoint('glue') }, () => clients.glue.send(new UpdateJobCommand({ JobName: j.name, JobUpdate: def })));
       }
     } catch (err) {

@@ -72,10 +72,17 @@ export async function planSecret(sm: SecretsManagerClient, id: string, value: st
 
 export async function applySecret(sm: SecretsManagerClient, plan: SecretPlan): Promise<void> {
   if (plan.state === 'create') {
-    await awsCall(ctx(plan.id, 'secretsmanager:CreateSecret'), () =>
-      sm.send(new CreateSecretCommand({ Name: plan.id, SecretString: plan.value, Description: 'Snowflake connection of the Health Finance Claims load job (Glue job 2); written by claims deploy', Tags: [{ Key: 'hfc:managed-by', Value: 'claims deploy' }] })),
-    );
-  } else if (plan.state === 'update') {
+    try {
+      await awsCall(ctx(plan.id, 'secretsmanager:CreateSecret'), () =>
+        sm.send(new CreateSecretCommand({ Name: plan.id, SecretString: plan.value, Description: 'Snowflake connection of the Health Finance Claims load job (Glue job 2); written by claims deploy', Tags: [{ Key: 'hfc:managed-by', Value: 'claims deploy' }] })),
+      );
+      return;
+    } catch (err) {
+      // a concurrent deploy (another workspace, a run's auto-deploy) created it since the plan: write the value
+      if (awsErrorCode(err) !== 'ResourceExistsException') throw err;
+    }
+  }
+  if (plan.state !== 'unchanged') {
     await awsCall(ctx(plan.id, 'secretsmanager:PutSecretValue'), () => sm.send(new PutSecretValueCommand({ SecretId: plan.id, SecretString: plan.value })));
   }
 }
