@@ -29,6 +29,6 @@ export async function awsForProfile(workspace: string, profile: AwsProfile): Pro
     return { settings: { region: profile.aws.region, ...(profile.aws.endpoints ? { endpoints: profile.aws.endpoints } : {}) }, emulator: null };
   }
   const emulator = await startEmulator(emulatorWorkspace(workspace));
-  const { s3, glue, logs } = emulator.endpoints;
-  return { settings: { region: profile.aws.region, endpoints: { s3, glue, logs }, emulatorCredentials: EMULATOR_CREDENTIALS }, emulator };
+  const { s3, glue, logs, iam, sts, secretsmanager } = emulator.endpoints;
+  return { settings: { region: profile.aws.region, endpoints: { s3, glue, logs, iam, sts, secretsmanager }, emulatorCredentials: EMULATOR_CREDENTIALS }, emulator };
 }

@@ -35,8 +35,9 @@ const AWS_DEFAULTS = {
  * for S3, Glue and CloudWatch Logs; local PySpark running the Glue jobs; fakesnow for Snowflake),
  * on loopback, with no account. Its endpoints come from the running emulator.
  */
+const { cleanse: _localCleanse, ...LOCAL_BASE } = LOCAL_PROFILE;
 export const CLOUD_EMULATOR_PROFILE: AwsProfile = {
-  ...LOCAL_PROFILE,
+  ...LOCAL_BASE,
   name: 'cloud-emulator',
   kind: 'aws',
   emulator: true,
@@ -119,7 +120,7 @@ const profileSchema = {
           required: ['mode'],
           properties: { mode: { enum: ['sse-s3', 'sse-kms'] }, kms_key_id: text },
         },
-        endpoints: { type: 'object', additionalProperties: false, properties: { s3: url, glue: url, logs: url } },
+        endpoints: { type: 'object', additionalProperties: false, properties: { s3: url, glue: url, logs: url, iam: url, sts: url, secretsmanager: url } },
       },
     },
     glue: {

@@ -17,11 +17,11 @@ describe('profiles', () => {
     const p = await loadProfile(join(dir, 'profiles.yaml'));
     expect(p.name).toBe('local');
     expect(p.kind).toBe('local');
-    expect((await listProfiles(join(dir, 'profiles.yaml'))).profiles.map((x) => x.name)).toEqual(['local']);
+    expect((await listProfiles(join(dir, 'profiles.yaml'))).profiles.map((x) => x.name)).toEqual(['local', 'cloud-emulator']);
   });
 
   it('names the bad key and the allowed values', () => {
-    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local' }]);
+    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local, aws' }]);
     const [unknown] = validateProfiles({ profiles: { dev: { generate: { sed: 1 } } } });
     expect(unknown!.path).toBe('profiles.dev.generate.sed');
     expect(unknown!.message).toMatch(/unknown key; allowed here: seed, members, providers, claims, dirty_rate, rows_per_file/);

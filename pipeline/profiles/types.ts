@@ -45,7 +45,7 @@ export interface AwsProfile extends ProfileBase {
     /** the lake's prefix in the bucket ('' or ending in /) */
     prefix: string;
     encryption: { mode: 'sse-s3' } | { mode: 'sse-kms'; kms_key_id: string };
-    endpoints?: { s3?: string; glue?: string; logs?: string };
+    endpoints?: { s3?: string; glue?: string; logs?: string; iam?: string; sts?: string; secretsmanager?: string };
   };
   glue: {
     role_arn: string;

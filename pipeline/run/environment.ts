@@ -10,6 +10,7 @@ import { DuckDBCleanseEngine } from '../cleanse/duckdb.ts';
 import { GlueCleanseEngine } from '../cleanse/glue.ts';
 import { SparkCleanseEngine } from '../cleanse/spark.ts';
 import { loadContracts } from '../contract-loader/load.ts';
+import { ensureDeployed } from '../deploy/ensure.ts';
 import { DEFAULT_READER_TEMP_SIZE } from '../duckdb/sealed.ts';
 import type { EmulatorInfo } from '../emulator/record.ts';
 import { LocalLake } from '../lake/local.ts';
@@ -32,8 +33,13 @@ import { workspacePaths, type WorkspacePaths } from '../workspace.ts';
 /** How much of S3 the app and the DuckDB readers keep locally. */
 const LAKE_CACHE_BYTES = 2 * 1024 ** 3;
 
-/** Builds the stage context for a profile. */
-export async function pipelineContext(workspace: string, profileName: string | undefined, force = false): Promise<PipelineContext> {
+export interface ContextOptions {
+  /** what happens before the stages (an aws profile's auto-deploy), for the run's log */
+  log?: (message: string) => void;
+}
+
+/** Builds the stage context for a profile (an aws profile's deployment checked first: pipeline/deploy/ensure.ts). */
+export async function pipelineContext(workspace: string, profileName: string | undefined, force = false, options: ContextOptions = {}): Promise<PipelineContext> {
   const paths = workspacePaths(workspace);
   const profile = await loadProfile(paths.profiles, profileName);
   const contracts = loadContracts();
@@ -61,6 +67,8 @@ export async function pipelineContext(workspace: string, profileName: string | u
         close: async () => undefined,
       };
     case 'aws': {
+      // missing or out of date: fails here, before any stage, or deploys first under auto_deploy
+      await ensureDeployed(profile, paths, { log: options.log });
       const cloud = await awsSide(paths, profile);
       const runs = new GlueRuns({ glue: cloud.clients.glue, logs: cloud.clients.logs, endpoints: cloud.clients.settings.endpoints ?? {} });
       const start: StartOptions = { ...(profile.glue.worker_type ? { workerType: profile.glue.worker_type } : {}), ...(profile.glue.workers ? { numberOfWorkers: profile.glue.workers } : {}), ...(profile.glue.timeout_minutes ? { timeoutMinutes: profile.glue.timeout_minutes } : {}) };
