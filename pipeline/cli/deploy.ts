@@ -46,11 +46,13 @@ export function registerDeploy(program: Command): void {
       const workspace = resolve(f.workspace);
       const profile = await awsProfile(workspace, f.profile);
       const { deployTarget } = await import('../deploy/target.ts');
-      const { planDeployment, applyDeployment, deploymentChanges, deploymentLines, blockers } = await import('../deploy/plan.ts');
+      const { planDeployment, deploymentChanges, deploymentLines, blockers } = await import('../deploy/plan.ts');
+      const { deployLocked } = await import('../deploy/lock.ts');
       const { loadContracts } = await import('../contract-loader/load.ts');
       const t = await deployTarget(workspace, profile);
       try {
-        const plan = await planDeployment(t, { contracts: loadContracts(), log: (m) => console.error(color.dim(m)) });
+        const c = { contracts: loadContracts(), log: (m: string) => console.error(color.dim(m)) };
+        const plan = await planDeployment(t, c);
         const changes = deploymentChanges(plan);
         if (!f.json) for (const line of deploymentLines(plan)) console.log(line);
         const blocked = blockers(plan);
@@ -68,8 +70,9 @@ export function registerDeploy(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        const applied = await applyDeployment(t, plan, (s) => !f.json && console.log(`${color.green('✔')} ${s.what}: ${s.done}`));
-        if (f.json) out({ plan, changes, applied });
+        // under the deploy lock, planned again: another deploy may have done part of it meanwhile
+        const { plan: appliedPlan, steps: applied } = await deployLocked(t, c, plan, { workspace, what: `claims deploy --profile ${profile.name}`, onStep: (s) => !f.json && console.log(`${color.green('✔')} ${s.what}: ${s.done}`) });
+        if (f.json) out({ plan: appliedPlan, changes, applied });
         else console.log(`${color.green('✔')} Profile ${profile.name} deployed`);
       } finally {
         t.clients.destroy();

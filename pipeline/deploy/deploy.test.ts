@@ -280,9 +280,22 @@ describe('claims deploy', () => {
     const [pa, pb] = [await planDeployment(a, { contracts }), await planDeployment(b, { contracts })];
     // both planned before either applied: both would create everything
     expect([pa.secret.state, pb.secret.state, pa.jobs[0]!.state, pb.jobs[0]!.state]).toEqual(['create', 'create', 'create', 'create']);
-    await Promise.all([applyDeployment(a, pa), applyDeployment(b, pb)]);
+    // the second applies its plan after the first applied its own: every create finds the thing made, and writes ours
+    await applyDeployment(a, pa);
+    await applyDeployment(b, pb);
     expect(deploymentChanges(await planDeployment(a, { contracts }))).toBe(false);
     expect(checkPassed(await check(a))).toBe(true);
+
+    // two runs auto-deploying one fresh profile: the deploy lock lets one deploy, the other plans again after it
+    const q = profile({ auto_deploy: true });
+    const paths = workspacePaths(inject('claimsEmulatorWorkspace'));
+    const logs: string[][] = [[], []];
+    const both = await Promise.allSettled([0, 1].map((i) => ensureDeployed(q, paths, { target: target(q), log: (m) => logs[i]!.push(m) })));
+    expect(both.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(deploymentChanges(await planDeployment(target(q), { contracts }))).toBe(false);
+    // the jobs were created once: whichever deployed second found them
+    expect(logs.flat().filter((m) => m.startsWith(`deploy: Glue job ${q.glue.jobs.cleanse} created`))).toHaveLength(1);
+    said.push(...logs.flat());
   });
 
   it('never writes or says the Snowflake secret', async () => {

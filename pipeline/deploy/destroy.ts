@@ -37,7 +37,7 @@ export interface DestroyOptions {
   includeData?: boolean;
 }
 
-async function keysUnder(t: DeployTarget, prefix: string, except?: string): Promise<string[]> {
+async function keysUnder(t: DeployTarget, prefix: string, except: string[] = []): Promise<string[]> {
   const { s3 } = t.clients;
   const bucket = t.profile.aws.bucket;
   const keys: string[] = [];
@@ -52,11 +52,14 @@ async function keysUnder(t: DeployTarget, prefix: string, except?: string): Prom
       if (err instanceof S3BucketMissingError || awsErrorStatus(err) === 404) return [];
       throw err;
     }
-    for (const o of page.Contents ?? []) if (o.Key && !(except && o.Key.startsWith(except))) keys.push(o.Key);
+    for (const o of page.Contents ?? []) if (o.Key && !except.some((e) => o.Key!.startsWith(e))) keys.push(o.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys;
 }
+
+/** not the lake's data: the deployed code (its own item) and the locks (a run or deploy may hold one) */
+const notData = (prefix: string, code: string) => [code, `${prefix}_locks/`];
 
 export async function planDestruction(t: DeployTarget, o: DestroyOptions = {}): Promise<DestroyPlan> {
   const p = t.profile;
@@ -71,7 +74,7 @@ export async function planDestruction(t: DeployTarget, o: DestroyOptions = {}): 
   items.push({ kind: 'secret', name: t.secretId, state: (await secretExists(t.clients.secrets, t.secretId)) ? 'delete' : 'absent', detail: "Glue job 2's Snowflake connection" });
   const lake = `s3://${p.aws.bucket}/${p.aws.prefix}`;
   if (o.includeData) {
-    const dataKeys = await keysUnder(t, p.aws.prefix, code);
+    const dataKeys = await keysUnder(t, p.aws.prefix, notData(p.aws.prefix, code));
     items.push({ kind: 'objects', name: lake, state: dataKeys.length ? 'delete' : 'absent', count: dataKeys.length, scope: 'data', detail: "the lake's data: raw, curated, quarantine, manifests" });
   } else {
     items.push({ kind: 'objects', name: lake, state: 'kept', scope: 'data', detail: "the lake's data; removed only with --include-data" });
@@ -117,7 +120,7 @@ export async function applyDestruction(t: DeployTarget, plan: DestroyPlan, onSte
   const code = codeKeyPrefix(p);
   for (const i of plan.items.filter((x) => x.kind === 'objects' && x.state === 'delete')) {
     // listed again: what is there now, not what was there when the plan was shown
-    const keys = i.scope === 'code' ? await keysUnder(t, code) : await keysUnder(t, p.aws.prefix, code);
+    const keys = i.scope === 'code' ? await keysUnder(t, code) : await keysUnder(t, p.aws.prefix, notData(p.aws.prefix, code));
     await deleteKeys(t, keys);
     step(`${keys.length} object(s) deleted under ${i.name}`);
   }

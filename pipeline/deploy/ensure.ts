@@ -5,7 +5,8 @@
 import { loadContracts } from '../contract-loader/load.ts';
 import type { AwsProfile } from '../profiles/types.ts';
 import type { WorkspacePaths } from '../workspace.ts';
-import { applyDeployment, deploymentChanges, planDeployment, type DeploymentPlan } from './plan.ts';
+import { deployLocked } from './lock.ts';
+import { deploymentChanges, planDeployment, type DeploymentPlan } from './plan.ts';
 import { deployTarget, type DeployTarget } from './target.ts';
 
 export class DeploymentOutOfDateError extends Error {
@@ -43,12 +44,13 @@ export interface EnsureOptions {
 export async function ensureDeployed(profile: AwsProfile, paths: WorkspacePaths, o: EnsureOptions = {}): Promise<{ deployed: boolean }> {
   const t = o.target ?? (await deployTarget(paths.root, profile));
   try {
-    const plan = await planDeployment(t, { contracts: loadContracts(), log: o.log });
+    const c = { contracts: loadContracts(), log: o.log };
+    const plan = await planDeployment(t, c);
     if (!deploymentChanges(plan)) return { deployed: false };
     const missing = outOfDate(plan);
     if (!profile.auto_deploy) throw new DeploymentOutOfDateError(profile.name, missing);
     o.log?.(`Deploying profile ${profile.name} first (auto_deploy): ${missing.join('; ')}`);
-    await applyDeployment(t, plan, (s) => o.log?.(`deploy: ${s.what} ${s.done}`));
+    await deployLocked(t, c, plan, { workspace: paths.root, what: `auto-deploy before a run of profile ${profile.name}`, onStep: (s) => o.log?.(`deploy: ${s.what} ${s.done}`) });
     return { deployed: true };
   } finally {
     if (!o.target) t.clients.destroy();

@@ -265,17 +265,8 @@ export interface AppliedStep {
   done: string;
 }
 
-/** Applies the plan (refused while a prerequisite is missing); reports each step as it is done. */
-export async function applyDeployment(t: DeployTarget, plan: DeploymentPlan, onStep?: (s: AppliedStep) => void): Promise<AppliedStep[]> {
-  const h = held.get(plan);
-  if (!h) throw new Error('applyDeployment takes a plan made by planDeployment in this process');
-  const missing = blockers(plan);
-  if (missing.length) {
-    throw new DeployBlockedError(
-      `Deploy cannot go on: ${missing.map((m) => `the ${m.kind} ${m.name} does not exist`).join('; ')}.`,
-      missing.map((m) => m.detail).join('; '),
-    );
-  }
+/** Makes the account's prerequisites the plan creates (the emulator's bucket and Glue role); a create that finds one made meanwhile is done. */
+export async function applyAccount(t: DeployTarget, plan: Pick<DeploymentPlan, 'account'>, onStep?: (s: AppliedStep) => void): Promise<AppliedStep[]> {
   const { clients, profile: p } = t;
   const steps: AppliedStep[] = [];
   const step = (what: string, done: string) => {
@@ -283,7 +274,6 @@ export async function applyDeployment(t: DeployTarget, plan: DeploymentPlan, onS
     steps.push(s);
     onStep?.(s);
   };
-
   for (const a of plan.account.filter((x) => x.state === 'create')) {
     if (a.kind === 'bucket') {
       await alreadyDone(['BucketAlreadyOwnedByYou'], () =>
@@ -305,6 +295,30 @@ export async function applyDeployment(t: DeployTarget, plan: DeploymentPlan, onS
       step(`role ${a.name}`, 'created with the Glue trust and permission policies');
     }
   }
+
+  return steps;
+}
+
+/** Applies the plan (refused while a prerequisite is missing); reports each step as it is done. */
+export async function applyDeployment(t: DeployTarget, plan: DeploymentPlan, onStep?: (s: AppliedStep) => void): Promise<AppliedStep[]> {
+  const h = held.get(plan);
+  if (!h) throw new Error('applyDeployment takes a plan made by planDeployment in this process');
+  const missing = blockers(plan);
+  if (missing.length) {
+    throw new DeployBlockedError(
+      `Deploy cannot go on: ${missing.map((m) => `the ${m.kind} ${m.name} does not exist`).join('; ')}.`,
+      missing.map((m) => m.detail).join('; '),
+    );
+  }
+  const { clients, profile: p } = t;
+  const steps: AppliedStep[] = [];
+  const step = (what: string, done: string) => {
+    const s = { what, done };
+    steps.push(s);
+    onStep?.(s);
+  };
+
+  steps.push(...(await applyAccount(t, plan, onStep)));
 
   for (const item of plan.code) {
     const uploads = item.files.filter((f) => f.state === 'upload');
