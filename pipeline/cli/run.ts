@@ -118,7 +118,7 @@ export function registerRun(program: Command): void {
       const renderer = flags.json ? undefined : new RunRenderer({ verbose: Boolean(flags.verbose) });
       let result: Awaited<ReturnType<typeof startPipelineRun>>;
       try {
-        result = await startPipelineRun(options, { signal: controller.signal, onEvent: (e) => renderer?.onEvent(e) });
+        result = await startPipelineRun(options, { signal: controller.signal, onEvent: (e) => renderer?.onEvent(e), onNotice: (m) => console.error(color.dim(m)) });
       } catch (err) {
         // someone else is writing: waiting and trying again helps
         if (!(err instanceof WorkspaceBusyError || err instanceof RunBusyError || (err instanceof LakeBusyError && err.retryable))) throw err;

@@ -7,6 +7,7 @@
 import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsCall, awsErrorCode, type AwsCallContext } from '../aws/errors.ts';
 import { resolveAuth } from '../snowflake/secrets.ts';
+import type { AwsProfile } from '../profiles/types.ts';
 import type { SnowflakeSettings } from '../snowflake/settings.ts';
 import { sha256 } from './artifacts.ts';
 
@@ -101,4 +102,9 @@ export async function secretExists(sm: SecretsManagerClient, id: string): Promis
 export async function deleteSecret(sm: SecretsManagerClient, id: string): Promise<void> {
   // without the recovery window: a deploy after destroy creates it afresh under the same name
   await awsCall(ctx(id, 'secretsmanager:DeleteSecret'), () => sm.send(new DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true })));
+}
+
+/** The Secrets Manager secret deploy writes for Glue job 2's Snowflake connection. */
+export function snowflakeSecretId(profile: AwsProfile): string {
+  return `health-finance-claims/${profile.name}/snowflake`;
 }

@@ -3,10 +3,10 @@
 // and where the jobs' code comes from. Built from the workspace for the CLI (deployTarget), or by a
 // test from the test run's emulator.
 
+import { snowflakeSecretId } from './secret.ts';
 import { awsClients, type AwsClients } from '../aws/clients.ts';
 import { awsForProfile } from '../aws/profile-settings.ts';
 import type { AwsProfile } from '../profiles/types.ts';
-import { snowflakeSecretId } from '../run/environment.ts';
 import { snowflakeSettingsFor } from '../snowflake/profile-settings.ts';
 import type { SnowflakeSettings } from '../snowflake/settings.ts';
 import { repoArtifacts, REPO_ROOT, type ArtifactSource } from './artifacts.ts';

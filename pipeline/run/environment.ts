@@ -11,6 +11,7 @@ import { GlueCleanseEngine } from '../cleanse/glue.ts';
 import { SparkCleanseEngine } from '../cleanse/spark.ts';
 import { loadContracts } from '../contract-loader/load.ts';
 import { ensureDeployed } from '../deploy/ensure.ts';
+import { snowflakeSecretId } from '../deploy/secret.ts';
 import { DEFAULT_READER_TEMP_SIZE } from '../duckdb/sealed.ts';
 import type { EmulatorInfo } from '../emulator/record.ts';
 import { LocalLake } from '../lake/local.ts';
@@ -144,9 +145,4 @@ async function awsSide(paths: WorkspacePaths, profile: AwsProfile) {
     ...(settings.endpoints?.s3 ? { endpoint: settings.endpoints.s3 } : {}),
   });
   return { clients, lake, emulator: emulator as EmulatorInfo | null };
-}
-
-/** The Secrets Manager secret deploy writes for Glue job 2's Snowflake connection. */
-export function snowflakeSecretId(profile: AwsProfile): string {
-  return `health-finance-claims/${profile.name}/snowflake`;
 }

@@ -32,12 +32,14 @@ export interface StartRunOptions {
 export interface RunHooks {
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** what happens before the run starts (an aws profile deployed first under auto_deploy) */
+  onNotice?: (message: string) => void;
 }
 
 /** Runs the pipeline for one batch on a profile, recording the run in the workspace. */
 export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {}): Promise<{ record: RunRecord; summary: RunSummary }> {
   if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) throw new Error(`retries: expected a whole number ≥ 0, got ${o.retries}.`);
-  const ctx = await pipelineContext(o.workspace, o.profile, o.force);
+  const ctx = await pipelineContext(o.workspace, o.profile, o.force, hooks.onNotice ? { log: hooks.onNotice } : {});
   const what = `claims run batch ${o.batch ?? 1}${o.stages ? ` (${o.stages.join(', ')})` : ''}${o.runId ? ` for run ${o.runId}` : ''}`;
   const unlock = await lockWorkspace(ctx.paths.root, 'run', what);
   let lakeLock: LakeLock | undefined;
