@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -141,3 +142,43 @@ def test_a_failing_stage_fails_its_task_stops_downstream_and_leaves_the_workspac
     assert status["batches"] == {"landed": [1], "cleansed": [], "loaded": []}
     assert status["next_batch"] == 1
     assert not (workspace / ".lock").exists()
+
+
+CLOUD = """
+  cloudsmall:
+    kind: aws
+    emulator: true
+    auto_deploy: true
+    generate: { seed: 11, members: 300, providers: 60, claims: 2000, dirty_rate: 0.01 }
+    retry: { max_attempts: 2, base_delay_ms: 2000, max_delay_ms: 60000 }
+    timeouts: { default: 900 }
+    aws: { bucket: airflow-cloud-test }
+    glue: { role_arn: 'arn:aws:iam::123456789012:role/claims-glue', jobs: { cleanse: airflow-cleanse, load: airflow-load } }
+    snowflake: { account: emulator, user: CLAIMS, database: AIRFLOW_TEST, auth: { method: password, password_env: CLAIMS_EMULATOR_PASSWORD }, load_route: internal_stage }
+"""
+
+
+def test_the_same_dag_runs_on_the_emulated_cloud(workspace, monkeypatch):
+    # S3, the Glue jobs run for real on local PySpark, Snowflake on fakesnow: the workspace's own
+    # cloud emulator, started by the first task that needs it and stopped here
+    with (workspace / "profiles.yaml").open("a") as f:
+        f.write(CLOUD)
+    monkeypatch.setenv("AIRFLOW_VAR_CLAIMS_PROFILE", "cloudsmall")
+    try:
+        dag_run, states = run_dag()
+        runs = claims("runs", "--workspace", str(workspace), "--json")
+    finally:
+        subprocess.run(["node", str(REPO / "bin" / "claims.mjs"), "emulator", "stop", "--workspace", str(workspace)], cwd=REPO, capture_output=True, timeout=120, check=False)
+
+    assert str(dag_run.state) in ("success", "DagRunState.SUCCESS"), states
+    assert states == {s: "success" for s in STAGES}
+    assert len(runs) == 1
+    run = runs[0]
+    assert (run["status"], run["trigger"], run["profile"]) == ("succeeded", "airflow", "cloudsmall")
+    # the cleanse and load stages ran as Glue job runs, whose ids the run record keeps
+    glue_runs = {s["name"]: (s.get("checkpoint") or {}).get("glueRunId") for s in run["stages"]}
+    assert glue_runs["cleanse"] and glue_runs["load"] and glue_runs["cleanse"] != glue_runs["load"]
+    # what Snowflake holds reconciles with the lake: every raw row curated, quarantined or a duplicate
+    verified = next(s for s in run["stages"] if s["name"] == "verify")["rows"]
+    curated = next(s for s in run["stages"] if s["name"] == "cleanse")["rows"]
+    assert verified == {f"verified.{d}": curated[f"curated.{d}"] for d in ("members", "providers", "claims")} and verified["verified.claims"] > 1500

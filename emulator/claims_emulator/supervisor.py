@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from claims_emulator.activity import last_activity
+from claims_emulator.snowflake.logins import USERS_ENV
 from claims_emulator.state import SERVERS, StateDir, remove_record, write_record
 
 READY_TIMEOUT_SECONDS = 90.0
@@ -76,6 +77,8 @@ class Supervisor:
         self._started = time.time()
         self._started_iso = _now_iso()
         self.children = {name: Child(name, _listen()) for name in SERVERS}
+        # the Snowflake server's users and passwords go to it alone, not to moto or the Glue runs
+        self._snowflake_users = os.environ.pop(USERS_ENV, "")
 
     def _argv(self, child: Child) -> list[str]:
         argv = [sys.executable, "-m", _MODULES[child.name], "--fd", str(child.sock.fileno()), "--state", str(self.state.root)]
@@ -114,7 +117,7 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         if child.log is None:
             child.log = self.state.server_log(child.name).open("ab")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")) if p), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **({USERS_ENV: self._snowflake_users} if child.name == "snowflake" and self._snowflake_users else {}), "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")) if p), "PYTHONUNBUFFERED": "1"}
         child.proc = subprocess.Popen(self._argv(child), pass_fds=[child.sock.fileno()], stdin=subprocess.DEVNULL, stdout=child.log, stderr=subprocess.STDOUT, env=env)  # noqa: S603
         child.started_at = _now_iso()
         child.last_start = time.monotonic()

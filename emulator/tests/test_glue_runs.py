@@ -96,6 +96,47 @@ def test_extra_py_files_are_importable_by_the_script(aws: dict[str, Any], bucket
     assert log_lines(aws, OUTPUT_GROUP, run_id) == ["from helpers.py 42 curated"]
 
 
+def _wheel(name: str, requires: list[str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(f"{name}/__init__.py", "from pathlib import Path\n\ndef data():\n    return (Path(__file__).parent / 'data.txt').read_text()\n")
+        z.writestr(f"{name}/data.txt", "read from the installed package")
+        z.writestr(f"{name}-0.1.dist-info/METADATA", "Metadata-Version: 2.1\nName: " + name + "\nVersion: 0.1\n" + "".join(f"Requires-Dist: {r}\n" for r in requires))
+    return out.getvalue()
+
+
+def test_additional_python_modules_installs_a_wheel_from_s3_whose_requirements_are_installed(aws: dict[str, Any], bucket: str, job_name: str) -> None:
+    aws["s3"].put_object(Bucket=bucket, Key="lib/hfc_inst-0.1-py3-none-any.whl", Body=_wheel("hfc_inst", ["PyYAML>=6.0", 'nonexistent-extra-only; extra == "dev"']))
+    deploy(
+        aws,
+        bucket,
+        job_name,
+        """
+        import hfc_inst, yaml
+        print(hfc_inst.data(), yaml.safe_load("n: 1")["n"])
+        """,
+        DefaultArguments={"--additional-python-modules": f"s3://{bucket}/lib/hfc_inst-0.1-py3-none-any.whl,PyYAML"},
+    )
+    run_id = aws["glue"].start_job_run(JobName=job_name)["JobRunId"]
+    run, _ = wait_for(aws, job_name, run_id)
+    # unpacked as pip installs it: files beside the package's modules are there
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert log_lines(aws, OUTPUT_GROUP, run_id) == ["read from the installed package 1"]
+
+
+def test_additional_python_modules_fails_the_run_for_what_only_a_package_index_has(aws: dict[str, Any], bucket: str, job_name: str) -> None:
+    aws["s3"].put_object(Bucket=bucket, Key="lib/hfc_needy-0.1-py3-none-any.whl", Body=_wheel("hfc_needy", ["hfc-not-installed-anywhere>=1"]))
+    deploy(aws, bucket, job_name, "print('never runs')", DefaultArguments={"--additional-python-modules": f"s3://{bucket}/lib/hfc_needy-0.1-py3-none-any.whl"})
+    run, _ = wait_for(aws, job_name, aws["glue"].start_job_run(JobName=job_name)["JobRunId"])
+    assert run["JobRunState"] == "FAILED"
+    assert "hfc-not-installed-anywhere>=1" in run["ErrorMessage"] and "no package index" in run["ErrorMessage"]
+
+    deploy(aws, bucket, f"{job_name}-pypi", "print('never runs')", DefaultArguments={"--additional-python-modules": "PyYAML<1"})
+    run, _ = wait_for(aws, f"{job_name}-pypi", aws["glue"].start_job_run(JobName=f"{job_name}-pypi")["JobRunId"])
+    assert run["JobRunState"] == "FAILED"
+    assert "PyYAML<1" in run["ErrorMessage"] and "is installed" in run["ErrorMessage"]
+
+
 def test_a_failing_script_ends_failed_with_its_error(aws: dict[str, Any], bucket: str, job_name: str) -> None:
     deploy(
         aws,

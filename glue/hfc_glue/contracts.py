@@ -23,10 +23,11 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from hfc_glue.package_data import package_path
+
 # In a checkout: <repo>/pipeline/contracts. In the Glue wheel the contracts travel inside the
 # package (hfc_glue/contracts_data, see glue/pyproject.toml), as there is no repository around it.
-_PACKAGED = Path(__file__).resolve().parent / "contracts_data"
-CONTRACTS_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent.parent / "pipeline" / "contracts"
+CONTRACTS_DIR = package_path("contracts_data") or Path(__file__).resolve().parent.parent.parent / "pipeline" / "contracts"
 SCHEMA_FILE = Path("schema") / "contract.schema.json"
 
 # Entity datasets in dependency order: a dataset comes after every dataset it references.

@@ -31,6 +31,7 @@ from hfc_glue.errors import JobError
 from hfc_glue.job_log import JobLog
 from hfc_glue.job_runtime import Argument, run_job
 from hfc_glue.lake import Lake, Zones
+from hfc_glue.reference_data import read_reference
 from hfc_glue.snowflake_credentials import connect_kwargs, read_secret
 from hfc_glue.snowflake_sql import (
     AUDIT_COLUMNS,
@@ -46,6 +47,7 @@ from hfc_glue.snowflake_sql import (
     loaded_rows_sql,
     prepare_sql,
     put_sql,
+    reference_sql,
     table_columns,
 )
 from hfc_glue.spark_schema import spark_type
@@ -125,6 +127,11 @@ def _prepare(cursor: Any, target: Target, contracts: ContractSet) -> None:
                 f"Snowflake table {target.table(name)} does not match the {name} contract (missing {missing or 'none'}, extra {extra or 'none'}, or in another order).",
                 "The contract changed: migrate the table (claims deploy) or reload into a new schema.",
             )
+    # the code sets the curated rows were checked against, as the deployed contracts hold them (dbt's
+    # reference sources); replaced on every load, as the DuckDB warehouse does
+    for reference in contracts.references:
+        for stmt in reference_sql(target, reference, read_reference(reference)):
+            cursor.execute(stmt)
     audit = _existing_columns(cursor, target, "batch_audit")
     if audit != [n for n, _ in AUDIT_COLUMNS]:
         raise JobError(f"Snowflake table {target.table('batch_audit')} has columns {audit}, not the pipeline's.", "Recreate it with claims deploy.")

@@ -193,6 +193,28 @@ def load_batch_sql(
     return stmts
 
 
+def _value_sql(value: object, column_type: str) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)) or column_type.startswith("decimal"):
+        return str(value)
+    text = literal(value.isoformat(sep=" ") if hasattr(value, "isoformat") and column_type == "timestamp" else str(value))
+    return f"CAST({text} AS {snowflake_type(column_type)})" if column_type in ("date", "timestamp") else text
+
+
+def reference_sql(target: Target, contract: Contract, rows: Sequence[Sequence[object]]) -> list[str]:
+    """A reference code set replaced as a whole (no lineage columns, as in the DuckDB warehouse):
+    the table again, then its rows in one INSERT (the sets are small; one statement, not one per row)."""
+    table = target.table(contract.dataset)
+    stmts = [create_table_sql(target, contract.dataset, [(c.name, snowflake_type(c.type)) for c in contract.columns]).replace("CREATE TABLE IF NOT EXISTS", "CREATE OR REPLACE TABLE", 1)]
+    if rows:
+        values = ", ".join("(" + ", ".join(_value_sql(v, c.type) for v, c in zip(row, contract.columns)) + ")" for row in rows)
+        stmts.append(f"INSERT INTO {table} ({', '.join(name(c.name) for c in contract.columns)}) VALUES {values}")
+    return stmts
+
+
 def loaded_rows_sql(target: Target, dataset: str, batch: int) -> str:
     return f"SELECT COUNT(*) FROM {target.table(dataset)} WHERE _BATCH_ID = {int(batch)}"
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hfc_glue import jars
+from hfc_glue.package_data import package_path
 
-LOG4J2_CONFIG = Path(__file__).resolve().parent / "log4j2.properties"
+LOG4J2_CONFIG = package_path("log4j2.properties") or Path(__file__).resolve().parent / "log4j2.properties"
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

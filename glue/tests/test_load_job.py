@@ -23,6 +23,7 @@ from hfc_glue.errors import JobError
 from hfc_glue.job_log import JobLog
 from hfc_glue.lake import Lake
 from hfc_glue.load_job import LoadSettings, load_batch
+from hfc_glue.reference_data import read_reference
 from hfc_glue.snowflake_sql import Target
 from lake_compare import manifest
 from ts_pipeline import copy_lake
@@ -103,6 +104,11 @@ def test_a_batch_loads_with_lineage_and_audit(spark: Any, contracts: ContractSet
     duplicates = sum(d["duplicates_removed"] for d in m["datasets"].values())
     assert _rows(snowflake, "SELECT COUNT(*) FROM RAW.DUPLICATES WHERE BATCH_ID = 1")[0][0] == duplicates
     assert not list(lake_dir.glob("_load/*/*")), "the load files are removed after the load"
+    # the reference code sets dbt reads beside RAW, typed and whole, as the contracts ship them
+    for reference in contracts.references:
+        assert _rows(snowflake, f"SELECT COUNT(*) FROM RAW.{reference.dataset.upper()}")[0][0] == len(read_reference(reference)) > 0
+    got = _rows(snowflake, "SELECT CODE_DISPLAY, IS_CHRONIC, PREVALENCE_WEIGHT, MIN_AGE FROM RAW.DIAGNOSES WHERE CODE = 'E1122'")
+    assert [(a, b, float(c), d) for a, b, c, d in got] == [("E11.22", True, 6.0, 30)]
 
 
 def test_loading_a_batch_again_replaces_it(spark: Any, contracts: ContractSet, lake_dir: Path, snowflake: Any) -> None:

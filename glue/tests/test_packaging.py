@@ -45,6 +45,16 @@ def test_the_installed_package_reads_its_own_contracts(wheel: Path, tmp_path: Pa
     assert out.stdout.split() == ["contracts_data", str(len(list(CONTRACTS_DIR.glob("*.yaml"))))]
 
 
+def test_the_wheel_itself_on_the_path_reads_its_files_as_glue_runs_it(wheel: Path, tmp_path: Path) -> None:
+    # Glue's --extra-py-files (and the emulator) put the .whl on sys.path: the package is a zip there
+    code = (
+        "import hfc_glue.contracts as c, hfc_glue.spark_session as s, hfc_glue.reference_data as r; sets = c.load_contracts(); "
+        "print(c.CONTRACTS_DIR.is_dir(), len(sets), s.LOG4J2_CONFIG.is_file(), len(r.read_reference(sets['diagnoses'])) > 0, '.whl' in c.__file__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(wheel)})
+    assert out.stdout.split() == ["True", str(len(list(CONTRACTS_DIR.glob("*.yaml")))), "True", "True", "True"]
+
+
 @pytest.mark.parametrize("job", sorted(JOBS))
 def test_one_job_definition_per_job(job: str) -> None:
     definition = json.loads((GLUE / "jobs" / f"{job}.job.json").read_text(encoding="utf-8"))

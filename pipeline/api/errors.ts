@@ -4,6 +4,7 @@
 import { KeyOutsideRootError } from '../lake/contained-path.ts';
 import { LakeObjectMissingError } from '../lake/types.ts';
 import { NoEventLogError, RunNotFoundError } from '../orchestrator/store.ts';
+import { LakeBusyError } from '../run/lake-lock.ts';
 import { WorkspaceBusyError } from '../run/lock.ts';
 import { FilterValueError, UnknownColumnError, UnknownRelationError, UserQueryError, WarehouseUnavailableError } from '../warehouse/reader.ts';
 import type { ApiErrorBody } from './protocol.ts';
@@ -40,7 +41,7 @@ export function errorBody(err: unknown): ApiErrorBody {
   if (err instanceof UnknownColumnError) return { code: 'invalid_request', message: err.message, details: [{ path: err.path, message: 'not a column of this dataset' }] };
   if (err instanceof FilterValueError) return { code: 'invalid_request', message: err.message, hint: 'Compare numbers with numbers and dates as YYYY-MM-DD.' };
   if (err instanceof UserQueryError) return { code: 'sql_error', message: err.message, ...(err.position ? { position: err.position } : {}), ...(err.hint ? { hint: err.hint } : {}) };
-  if (err instanceof WorkspaceBusyError) return { code: 'conflict', message: err.message };
+  if (err instanceof WorkspaceBusyError || err instanceof LakeBusyError) return { code: 'conflict', message: err.message };
   if (err instanceof RunNotFoundError || err instanceof NoEventLogError) return { code: 'not_found', message: err.message };
   // a record in the lake or the generated folder names a file it must not, or one that is gone
   if (err instanceof KeyOutsideRootError) {

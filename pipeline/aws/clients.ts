@@ -7,9 +7,13 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { STSClient } from '@aws-sdk/client-sts';
 
-export type AwsService = 's3' | 'glue' | 'logs';
+export const AWS_SERVICES = ['s3', 'glue', 'logs', 'iam', 'sts', 'secretsmanager'] as const;
+export type AwsService = (typeof AWS_SERVICES)[number];
 
 export interface AwsSettings {
   region: string;
@@ -17,6 +21,11 @@ export interface AwsSettings {
   endpoints?: Partial<Record<AwsService, string>>;
   /** Attempts per call, the SDK's own retries of transient failures included (default 3). */
   maxAttempts?: number;
+  /**
+   * Only for the cloud emulator, which takes fixed dummy keys: every real account's credentials come
+   * from the SDK's default provider chain, never from here.
+   */
+  emulatorCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface AwsClients {
@@ -24,6 +33,10 @@ export interface AwsClients {
   readonly s3: S3Client;
   readonly glue: GlueClient;
   readonly logs: CloudWatchLogsClient;
+  /** deploy and check: the Glue role, the caller's identity, Glue job 2's Snowflake secret */
+  readonly iam: IAMClient;
+  readonly sts: STSClient;
+  readonly secrets: SecretsManagerClient;
   /** The endpoint override of a service, if any (for error messages). */
   endpoint(service: AwsService): string | undefined;
   /** Closes the clients' sockets. */
@@ -48,7 +61,7 @@ export function validateAwsSettings(settings: AwsSettings): void {
   if (!REGION.test(settings.region)) throw new AwsSettingsError('region', `"${settings.region}" is not an AWS region name (e.g. us-east-1, eu-west-2).`);
   for (const [service, url] of Object.entries(settings.endpoints ?? {})) {
     if (url === undefined) continue;
-    if (!['s3', 'glue', 'logs'].includes(service)) throw new AwsSettingsError(`endpoints.${service}`, 'unknown service (s3, glue or logs).');
+    if (!(AWS_SERVICES as readonly string[]).includes(service)) throw new AwsSettingsError(`endpoints.${service}`, `unknown service (${AWS_SERVICES.join(', ')}).`);
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -71,6 +84,7 @@ export function awsClients(settings: AwsSettings): AwsClients {
     region: settings.region,
     maxAttempts: settings.maxAttempts ?? 3,
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
+    ...(settings.emulatorCredentials ? { credentials: settings.emulatorCredentials } : {}),
   };
   const s3 = new S3Client({
     ...common,
@@ -81,16 +95,20 @@ export function awsClients(settings: AwsSettings): AwsClients {
   });
   const glue = new GlueClient({ ...common, ...(endpoints.glue ? { endpoint: endpoints.glue } : {}) });
   const logs = new CloudWatchLogsClient({ ...common, ...(endpoints.logs ? { endpoint: endpoints.logs } : {}) });
+  const iam = new IAMClient({ ...common, ...(endpoints.iam ? { endpoint: endpoints.iam } : {}) });
+  const sts = new STSClient({ ...common, ...(endpoints.sts ? { endpoint: endpoints.sts } : {}) });
+  const secrets = new SecretsManagerClient({ ...common, ...(endpoints.secretsmanager ? { endpoint: endpoints.secretsmanager } : {}) });
   return {
     settings,
     s3,
     glue,
     logs,
+    iam,
+    sts,
+    secrets,
     endpoint: (service) => endpoints[service],
     destroy() {
-      s3.destroy();
-      glue.destroy();
-      logs.destroy();
+      for (const c of [s3, glue, logs, iam, sts, secrets]) c.destroy();
     },
   };
 }

@@ -13,6 +13,10 @@ export interface CleanseRequest {
   signal?: AbortSignal;
   onProgress?: (p: CleanseProgress) => void;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Work an earlier attempt started elsewhere and recorded (a Glue run id): adopt it, never start it twice. */
+  recorded?: Record<string, unknown> | null;
+  /** Records work started elsewhere, durably, before waiting on it. */
+  record?: (facts: Record<string, unknown>) => Promise<void>;
 }
 
 /** The cleanse stage's engine: DuckDB locally, the Glue job in the cloud; both read the contracts. */

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDeploy } from './deploy.ts';
 import { registerEmulator } from './emulator.ts';
 import { registerGenerate } from './generate.ts';
 import { registerUi } from './ui.ts';
@@ -8,6 +9,7 @@ import { registerRun } from './run.ts';
 import { registerRuns } from './runs.ts';
 import { registerSchedule } from './schedule.ts';
 import { registerStatus } from './status.ts';
+import { registerUnlock } from './unlock.ts';
 
 const program = new Command();
 program
@@ -24,6 +26,8 @@ registerSchedule(program);
 registerProfile(program);
 registerUi(program);
 registerEmulator(program);
+registerDeploy(program);
+registerUnlock(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -32,6 +36,9 @@ try {
     process.exitCode = err.exitCode;
   } else {
     console.error(`${color.red('✖')} ${(err as Error).message}`);
+    // the product's errors say what to do (AWS, Snowflake, deploy)
+    const hint = (err as { hint?: unknown }).hint;
+    if (typeof hint === 'string' && hint) console.error(`  ${color.dim(`hint: ${hint}`)}`);
     if (process.env.CLAIMS_DEBUG) console.error((err as Error).stack);
     process.exitCode = 1;
   }

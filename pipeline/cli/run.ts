@@ -5,6 +5,7 @@ import type { RunRecord, RunTrigger } from '../orchestrator/types.ts';
 import { isPipelineStage, PIPELINE_STAGES, type PipelineStage } from '../stages/names.ts';
 import { profileNameProblem } from '../profiles/names.ts';
 import { startPipelineRun } from '../run/index.ts';
+import { LakeBusyError } from '../run/lake-lock.ts';
 import { WorkspaceBusyError } from '../run/lock.ts';
 import { MAX_BATCH } from '../generate/options.ts';
 import { DEFAULT_WORKSPACE } from '../workspace.ts';
@@ -117,10 +118,10 @@ export function registerRun(program: Command): void {
       const renderer = flags.json ? undefined : new RunRenderer({ verbose: Boolean(flags.verbose) });
       let result: Awaited<ReturnType<typeof startPipelineRun>>;
       try {
-        result = await startPipelineRun(options, { signal: controller.signal, onEvent: (e) => renderer?.onEvent(e) });
+        result = await startPipelineRun(options, { signal: controller.signal, onEvent: (e) => renderer?.onEvent(e), onNotice: (m) => console.error(color.dim(m)) });
       } catch (err) {
         // someone else is writing: waiting and trying again helps
-        if (!(err instanceof WorkspaceBusyError || err instanceof RunBusyError)) throw err;
+        if (!(err instanceof WorkspaceBusyError || err instanceof RunBusyError || (err instanceof LakeBusyError && err.retryable))) throw err;
         console.error(`${color.red('✖')} ${err.message}`);
         process.exitCode = EXIT.tempfail;
         return;

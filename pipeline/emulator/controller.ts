@@ -28,6 +28,12 @@ export interface StartOptions {
   ownerPid?: number;
   /** how long to wait for every server to answer (default 90 s) */
   readyTimeoutMs?: number;
+  /**
+   * Snowflake users whose password the emulator checks at login (any other user logs in with any
+   * password, as fakesnow does). Given to the supervisor in its environment, never on a command line
+   * or in a file; only a start that launches the emulator uses them.
+   */
+  snowflakeUsers?: Record<string, string>;
 }
 
 export type EmulatorStatus = { running: true; info: EmulatorInfo } | { running: false; stateDir: string; reason: string };
@@ -100,7 +106,7 @@ export async function startEmulator(workspace: string, options: StartOptions = {
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, PYTHONPATH: join(ROOT, 'emulator') },
+      env: { ...process.env, PYTHONPATH: join(ROOT, 'emulator'), ...(options.snowflakeUsers ? { CLAIMS_EMULATOR_SNOWFLAKE_USERS: JSON.stringify(options.snowflakeUsers) } : {}) },
     });
   } finally {
     closeSync(fd);

@@ -45,6 +45,10 @@ export interface EmulatorEndpoints {
   s3: string;
   glue: string;
   logs: string;
+  /** IAM, STS and Secrets Manager (deploy and check): the same moto server, which answers for every AWS service */
+  iam: string;
+  sts: string;
+  secretsmanager: string;
   /** for the Node snowflake-sdk (through the emulator's adapter) */
   snowflakeNode: string;
   /** for the Python connector and dbt-snowflake (fakesnow itself) */
@@ -63,6 +67,12 @@ export interface EmulatorInfo {
   endpoints: EmulatorEndpoints;
   servers: Record<ServerName, EmulatorServer>;
 }
+
+/** moto's server dispatches by the request's service, so the aws server's one port answers them all */
+const otherAwsServices = (port: number) => {
+  const url = `http://127.0.0.1:${port}`;
+  return { iam: url, sts: url, secretsmanager: url };
+};
 
 export const recordPath = (stateDir: string): string => join(stateDir, 'emulator.json');
 
@@ -95,7 +105,7 @@ export async function readEmulatorRecord(stateDir: string): Promise<EmulatorInfo
     log: r.log,
     idleTimeoutSeconds: r.idle_timeout_seconds,
     statementTimeoutSeconds: r.statement_timeout_seconds,
-    endpoints: { s3: r.endpoints.s3, glue: r.endpoints.glue, logs: r.endpoints.logs, snowflakeNode: r.endpoints.snowflake_node, snowflakePython: r.endpoints.snowflake_python },
+    endpoints: { s3: r.endpoints.s3, glue: r.endpoints.glue, logs: r.endpoints.logs, ...otherAwsServices(r.servers.aws.port), snowflakeNode: r.endpoints.snowflake_node, snowflakePython: r.endpoints.snowflake_python },
     servers: { aws: server(r.servers.aws), snowflake: server(r.servers.snowflake), snowflake_node: server(r.servers.snowflake_node) },
   };
 }

@@ -62,6 +62,7 @@ export const runRecordSchema = {
           result: { oneOf: [stageResult, { type: 'null' }] },
           error: errorRecord,
           restoredFrom: { type: 'string' },
+          checkpoint: { type: 'object' },
         },
       },
     },

@@ -478,4 +478,30 @@ describe('runPipeline', () => {
     expect(run?.stages[2]).toMatchObject({ status: 'failed', attempts: 1, error: { message: 'log pipe closed' } });
     expect(run?.error).toMatchObject({ stage: 'cleanse', message: 'log pipe closed' });
   });
+
+  it('keeps what a stage remembered about outside work for its next attempt, in the record and across a resume', async () => {
+    const seen: (Record<string, unknown> | null)[] = [];
+    let failures = 2;
+    const { stages } = pipeline({
+      cleanse: async (ctx) => {
+        seen.push(ctx.checkpoint);
+        // the first attempt starts outside work and records it before waiting on it
+        if (!ctx.checkpoint) await ctx.remember({ glueRunId: 'jr_1', jobName: 'cleanse-job', password: 'hunter2' });
+        if (failures-- > 0) throw new StageError('lost the connection while polling', { retryable: ctx.attempt < 2 });
+        return { rows: { cleanse: 3 } };
+      },
+    });
+    const first = await runPipeline(stages, options(), runner().opts);
+    expect(first.status).toBe('failed');
+    expect(seen).toEqual([null, { glueRunId: 'jr_1', jobName: 'cleanse-job', password: '[redacted]' }]);
+    const stored = await loadRun(workspace, first.runId);
+    expect(stored?.stages[2]?.checkpoint).toEqual({ glueRunId: 'jr_1', jobName: 'cleanse-job', password: '[redacted]' });
+
+    const resumed = await runPipeline(stages, options(), runner({ resumeRunId: first.runId }).opts);
+    expect(resumed.status).toBe('succeeded');
+    expect(seen[2]).toEqual({ glueRunId: 'jr_1', jobName: 'cleanse-job', password: '[redacted]' });
+    expect(resumed.stages[2]?.checkpoint).toMatchObject({ glueRunId: 'jr_1' });
+    // stages the earlier run finished are restored, not adopted
+    expect(resumed.stages[1]?.checkpoint).toBeUndefined();
+  });
 });

@@ -134,8 +134,10 @@ function runWideOptions(options: RunOptions): RunOptions {
 function initialStages({ order, plan, previous }: Plan): StageRecord[] {
   return order.map((stage) => {
     if (!plan.includes(stage.name)) return { ...blankStage(stage.name), status: 'skipped' };
-    const done = previous?.stages.find((s) => s.name === stage.name && s.status === 'succeeded');
-    if (!done || !previous) return blankStage(stage.name);
+    const earlier = previous?.stages.find((s) => s.name === stage.name);
+    const done = earlier?.status === 'succeeded' ? earlier : undefined;
+    // outside work the earlier run started for a stage it did not finish is this run's to adopt
+    if (!done || !previous) return { ...blankStage(stage.name), ...(earlier?.checkpoint ? { checkpoint: structuredClone(earlier.checkpoint) } : {}) };
     return { ...structuredClone(done), restoredFrom: done.restoredFrom ?? previous.runId };
   });
 }
@@ -274,6 +276,11 @@ async function runInvocation(stages: Stage[], options: RunOptions, runner: RunPi
         options,
         signal,
         results: { ...results },
+        checkpoint: rec.checkpoint ? structuredClone(rec.checkpoint) : null,
+        remember: async (facts) => {
+          rec.checkpoint = redactSecrets(structuredClone(facts));
+          await save();
+        },
         log: (level, message, fields) =>
           emitFromStage({ type: 'stage.log', runId, timestamp: now(), stage: stage.name, attempt, level, message, ...(fields ? { fields } : {}) }),
         progress: (p) => emitFromStage({ ...p, type: 'stage.progress', runId, timestamp: now(), stage: stage.name, attempt }),

@@ -27,6 +27,17 @@ export interface StageContext {
   progress(p: StageProgress): void;
   /** Results of earlier stages in this run, including those restored by a resume. */
   results: Partial<Record<StageName, StageResult>>;
+  /**
+   * What an earlier attempt of this stage remembered about work it started outside this process
+   * (a Glue job run id), in this run or in the run a resume continues; null when none did.
+   */
+  checkpoint: Record<string, unknown> | null;
+  /**
+   * Persists facts about outside work in the run record at once, before the stage waits on it, so
+   * that the next attempt (a retry, a resume, another invocation of a joined run) adopts that work
+   * instead of starting it twice. Replaces what was remembered before.
+   */
+  remember(facts: Record<string, unknown>): Promise<void>;
 }
 
 export interface StageResult {
@@ -109,6 +120,8 @@ export interface StageRecord {
   error?: ErrorRecord;
   /** Set when a resume copied this stage from an earlier run instead of running it. */
   restoredFrom?: string;
+  /** What the stage remembered about outside work it started (StageContext.remember). */
+  checkpoint?: Record<string, unknown>;
 }
 
 export interface RunRecord {

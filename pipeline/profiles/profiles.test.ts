@@ -1,3 +1,4 @@
+import type { LocalProfile } from './types.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,11 +17,11 @@ describe('profiles', () => {
     const p = await loadProfile(join(dir, 'profiles.yaml'));
     expect(p.name).toBe('local');
     expect(p.kind).toBe('local');
-    expect((await listProfiles(join(dir, 'profiles.yaml'))).profiles.map((x) => x.name)).toEqual(['local']);
+    expect((await listProfiles(join(dir, 'profiles.yaml'))).profiles.map((x) => x.name)).toEqual(['local', 'cloud-emulator']);
   });
 
   it('names the bad key and the allowed values', () => {
-    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local' }]);
+    expect(validateProfiles({ profiles: { dev: { kind: 'cloud' } } })).toEqual([{ path: 'profiles.dev.kind', message: 'must be one of local, aws' }]);
     const [unknown] = validateProfiles({ profiles: { dev: { generate: { sed: 1 } } } });
     expect(unknown!.path).toBe('profiles.dev.generate.sed');
     expect(unknown!.message).toMatch(/unknown key; allowed here: seed, members, providers, claims, dirty_rate, rows_per_file/);
@@ -36,8 +37,8 @@ describe('profiles', () => {
     cleanups.push(cleanup);
     const file = join(dir, 'profiles.yaml');
     await writeFile(file, 'profiles:\n  glue:\n    cleanse: { engine: spark }\n');
-    expect((await loadProfile(file, 'glue')).cleanse).toEqual({ engine: 'spark' });
-    expect((await loadProfile(file)).cleanse).toEqual({ engine: 'duckdb' });
+    expect((await loadProfile(file, 'glue') as LocalProfile).cleanse).toEqual({ engine: 'spark' });
+    expect((await loadProfile(file) as LocalProfile).cleanse).toEqual({ engine: 'duckdb' });
   });
 
   it('reports problems in the file with its path, and merges a profile over the defaults', async () => {

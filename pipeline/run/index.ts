@@ -8,6 +8,7 @@ import { MAX_BATCH } from '../generate/options.ts';
 import { pipelineStages } from '../stages/index.ts';
 import type { PipelineStage } from '../stages/names.ts';
 import { pipelineContext } from './environment.ts';
+import { takeLakeLock, type LakeLock } from './lake-lock.ts';
 import { lockWorkspace, whenIdle } from './lock.ts';
 import { nextBatch } from './next-batch.ts';
 import { stageTimeoutSeconds } from './stage-timeout.ts';
@@ -31,15 +32,31 @@ export interface StartRunOptions {
 export interface RunHooks {
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** what happens before the run starts (an aws profile deployed first under auto_deploy) */
+  onNotice?: (message: string) => void;
 }
 
 /** Runs the pipeline for one batch on a profile, recording the run in the workspace. */
 export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {}): Promise<{ record: RunRecord; summary: RunSummary }> {
   if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) throw new Error(`retries: expected a whole number ≥ 0, got ${o.retries}.`);
-  const ctx = await pipelineContext(o.workspace, o.profile, o.force);
+  const ctx = await pipelineContext(o.workspace, o.profile, o.force, hooks.onNotice ? { log: hooks.onNotice } : {});
   const what = `claims run batch ${o.batch ?? 1}${o.stages ? ` (${o.stages.join(', ')})` : ''}${o.runId ? ` for run ${o.runId}` : ''}`;
   const unlock = await lockWorkspace(ctx.paths.root, 'run', what);
+  let lakeLock: LakeLock | undefined;
   try {
+    // a shared lake takes one writer across machines: the lock is in the lake itself
+    if (ctx.sharedLake) {
+      lakeLock = await takeLakeLock({
+        store: ctx.sharedLake,
+        workspace: ctx.paths.root,
+        runId: o.runId ?? o.resumeRunId ?? 'starting',
+        what,
+        clearCommand: `claims unlock --profile ${ctx.profile.name} --workspace ${ctx.paths.root}`,
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+      });
+    }
+    const held = lakeLock;
+    const signal = held ? (hooks.signal ? AbortSignal.any([hooks.signal, held.lost]) : held.lost) : hooks.signal;
     // holding the lock, no other run is alive: a run still marked running was interrupted
     await settleInterruptedRuns(ctx.paths.root);
     const retry: RetryPolicy = o.retries === undefined ? ctx.profile.retry : { ...ctx.profile.retry, maxAttempts: o.retries + 1 };
@@ -50,18 +67,23 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
         retry: () => retry,
         // 0 in a profile means no limit
         timeoutMs: (stage) => stageTimeoutSeconds(ctx.profile, stage.name) * 1000 || Infinity,
-        signal: hooks.signal,
+        signal,
         trigger: o.trigger ?? 'manual',
-        onEvent: hooks.onEvent,
+        onEvent: (e) => {
+          if (held && (e.type === 'run.started' || e.type === 'run.joined')) void held.forRun(e.runId).catch(() => undefined);
+          hooks.onEvent?.(e);
+        },
         resumeRunId: o.resumeRunId,
         joinRunId: o.runId,
       },
     );
-    const summary = runSummary(record, ctx.paths.warehouse);
+    const summary = runSummary(record, ctx.warehouse.location);
     await writeFile(join(runDir(ctx.paths.root, record.runId), 'report.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return { record, summary };
   } finally {
+    await lakeLock?.release();
     await ctx.warehouse.close();
+    await ctx.close();
     await unlock();
   }
 }

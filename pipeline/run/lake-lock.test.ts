@@ -1,5 +1,6 @@
 // The lake lock on a real S3 protocol peer (the cloud emulator: moto on loopback): conditional writes
 // (PutObject If-None-Match: * / If-Match, DeleteObject If-Match) decide who holds the lake.
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
@@ -122,6 +123,23 @@ describe('lake lock', () => {
     const fresh = await take(lake, 'run-new');
     expect(fresh.holder.run_id).toBe('run-new');
     await fresh.release();
+  });
+
+  it('takes over at once the lock of a run on this machine whose process is gone, and only that', async () => {
+    const lake = await newLake();
+    const child = spawnSync(process.execPath, ['-e', '0']);
+    const deadPid = child.pid as number;
+    const holder = { host: hostname(), pid: deadPid, workspace: '/ws/killed', run_id: 'run-killed', what: 'claims run batch 1', since: new Date().toISOString(), heartbeat_at: new Date().toISOString() };
+    await lake.createIfAbsent(LAKE_LOCK_KEY, JSON.stringify(holder));
+    const previous: string[] = [];
+    const lock = await take(lake, 'run-resumed', { onTakeover: (h) => previous.push(h.run_id) });
+    expect(previous).toEqual(['run-killed']);
+    expect((await readLakeLock(lake))!.holder!.run_id).toBe('run-resumed');
+    await lock.release();
+
+    // the same dead pid on another machine says nothing about that machine's process: busy
+    await lake.createIfAbsent(LAKE_LOCK_KEY, JSON.stringify({ ...holder, host: 'another-host' }));
+    await expect(take(lake, 'run-other')).rejects.toBeInstanceOf(LakeBusyError);
   });
 
   it('treats an unreadable lock object as busy, not as free', async () => {

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { ConditionalWrites } from '../lake/types.ts';
 import { sleep } from '../orchestrator/backoff.ts';
+import { isAlive } from './lock.ts';
 
 export const LAKE_LOCK_KEY = '_locks/run.json';
 const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
@@ -39,6 +40,8 @@ export interface LakeLockRequest {
   /** The command that clears a stale lock, named in the stale error (e.g. the CLI's). */
   clearCommand?: string;
   signal?: AbortSignal;
+  /** Told when the lock of a run on this machine whose process is gone was taken over. */
+  onTakeover?: (previous: LakeLockHolder) => void;
   /** The clock the holder declares its times by (tests move it). */
   clock?: () => Date;
 }
@@ -50,6 +53,8 @@ export interface LakeLock {
   /** Aborted with a LakeLockLostError when a heartbeat finds the lock is no longer ours. */
   readonly lost: AbortSignal;
   heartbeat(): Promise<void>;
+  /** Names the run that holds the lake once it has an id (a new run gets its id after the lock). */
+  forRun(runId: string): Promise<void>;
   /** Deletes the lock if it is still the version we wrote; says what it found. */
   release(): Promise<'released' | 'not-ours' | 'absent'>;
 }
@@ -149,6 +154,16 @@ export async function takeLakeLock(req: LakeLockRequest): Promise<LakeLock> {
     const state = await readLakeLock(req.store, { key, staleAfterMs, clock });
     if (state === null && round < 10) continue; // released between our write and our read
     if (state === null) throw new LakeBusyError(uri, null);
+    // a holder on this machine whose process is gone (killed, crashed) is certainly not writing:
+    // take the lock over, only the version we read, without waiting out the stale limit
+    if (state.holder && state.holder.host === holder.host && state.holder.pid !== process.pid && !isAlive(state.holder.pid)) {
+      const taken = await req.store.replaceIfMatch(key, JSON.stringify(holder, null, 2), state.etag);
+      if (taken) {
+        req.onTakeover?.(state.holder);
+        return held(req, key, uri, holder, taken.etag, clock);
+      }
+      if (round < 10) continue;
+    }
     if (state.holder && state.stale) throw new LakeLockStaleError(uri, state.holder, state.ageMs ?? 0, clearCommand);
     if (Date.now() >= deadline) throw new LakeBusyError(uri, state.holder);
     await sleep(Math.min(req.pollMs ?? DEFAULT_POLL_MS, Math.max(0, deadline - Date.now())), req.signal ?? never);
@@ -185,6 +200,11 @@ function held(req: LakeLockRequest, key: string, uri: string, first: LakeLockHol
     },
     lost: lost.signal,
     heartbeat,
+    async forRun(runId) {
+      if (holder.run_id === runId) return;
+      holder = { ...holder, run_id: runId };
+      await heartbeat();
+    },
     async release() {
       done = true;
       if (timer) clearInterval(timer);

@@ -27,6 +27,8 @@ export function cleanseStage(p: PipelineContext): Stage {
           signal: ctx.signal,
           onProgress: (pr) => ctx.progress({ dataset: pr.dataset, fraction: pr.fraction, message: pr.step }),
           log: (message, fields) => ctx.log('info', message, fields),
+          recorded: ctx.checkpoint,
+          record: (facts) => ctx.remember(facts),
         });
         for (const [dataset, d] of Object.entries(m.datasets)) {
           ctx.log(d.quarantined_rows ? 'warn' : 'info', `${dataset}: ${d.curated_rows} curated, ${d.quarantined_rows} quarantined, ${d.duplicates_removed} duplicates removed`, { quarantine: d.quarantine_by_reason });

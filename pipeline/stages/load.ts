@@ -14,7 +14,16 @@ export function loadStage(p: PipelineContext): Stage {
       if (!text) throw new StageError(`Batch ${batch} has no committed curated data (${zones.curatedManifest(batch)}); run the cleanse stage first.`, { retryable: false });
       const manifest = JSON.parse(text) as CuratedManifest;
       try {
-        const r = await p.warehouse.loadBatch({ batch, manifest, lake: p.lake, force: p.force, signal: ctx.signal });
+        const r = await p.warehouse.loadBatch({
+          batch,
+          manifest,
+          lake: p.lake,
+          force: p.force,
+          signal: ctx.signal,
+          log: (message, fields) => ctx.log('info', message, fields),
+          recorded: ctx.checkpoint,
+          record: (facts) => ctx.remember(facts),
+        });
         const rows = Object.fromEntries(r.datasets.map((d) => [`warehouse.${d.dataset}`, d.rows]));
         ctx.log('info', r.loaded ? `loaded batch ${batch} into ${p.warehouse.location}` : `batch ${batch} (txn ${manifest.txn}) is already loaded; nothing to do`, { rows });
         return { rows, outputs: { warehouse: p.warehouse.location, loaded: r.loaded }, summary: r.loaded ? 'loaded' : 'already loaded (no-op)', ...(r.loaded ? {} : { noop: true }) };

@@ -1,13 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { CuratedManifest } from '../cleanse/types.ts';
 import { loadReferenceTables } from '../contract-loader/reference.ts';
 import { duckdbType, ENTITY_ORDER } from '../contract-loader/load.ts';
 import type { Contract, ContractSet } from '../contract-loader/types.ts';
 import { openDuckDB, queryNumber, queryRows, type Database } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
-import type { Lake } from '../lake/types.ts';
-import type { BatchAudit, LoadResult, Warehouse } from './types.ts';
+import type { BatchAudit, LoadRequest, LoadResult, Warehouse } from './types.ts';
 
 /** Lineage columns every loaded table carries. */
 const LINEAGE_COLUMNS = [
@@ -95,7 +93,7 @@ export class DuckDBWarehouse implements Warehouse {
     await loadReferenceTables(conn, this.contracts, 'raw');
   }
 
-  async loadBatch(req: { batch: number; manifest: CuratedManifest; lake: Lake; force?: boolean; signal?: AbortSignal }): Promise<LoadResult> {
+  async loadBatch(req: LoadRequest): Promise<LoadResult> {
     const conn = await this.conn();
     await this.prepare();
     const { batch, manifest, lake } = req;

@@ -28,13 +28,26 @@ export interface BatchAudit {
   loaded_at: string;
 }
 
+export interface LoadRequest {
+  batch: number;
+  manifest: CuratedManifest;
+  lake: Lake;
+  force?: boolean;
+  signal?: AbortSignal;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Work an earlier attempt started elsewhere and recorded (a Glue run id): adopt it, never start it twice. */
+  recorded?: Record<string, unknown> | null;
+  /** Records work started elsewhere, durably, before waiting on it. */
+  record?: (facts: Record<string, unknown>) => Promise<void>;
+}
+
 /** The warehouse: DuckDB locally, Snowflake in the cloud. Loads curated batches into `raw`. */
 export interface Warehouse {
   readonly name: string;
   /** where it is (file path or account/database) */
   readonly location: string;
   /** Loads one committed batch; replaces that batch's rows if it was loaded before. */
-  loadBatch(req: { batch: number; manifest: CuratedManifest; lake: Lake; force?: boolean; signal?: AbortSignal }): Promise<LoadResult>;
+  loadBatch(req: LoadRequest): Promise<LoadResult>;
   /** Rows per dataset and batch as the warehouse holds them, with the audit record of each load. */
   audit(batch?: number): Promise<BatchAudit[]>;
   /** Rows of a dataset for one batch, counted in the loaded table itself. */

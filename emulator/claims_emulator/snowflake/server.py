@@ -64,6 +64,7 @@ def main(argv: list[str]) -> int:
 
     from claims_emulator.snowflake import copy_paths
     from claims_emulator.snowflake.guard import SnowflakeGuard, remember_fakesnow_errors
+    from claims_emulator.snowflake.logins import LoginCheck, users_from_environment
     from claims_emulator.snowflake.persistence import PersistentFakeSnow, use_stage_folder
 
     use_stage_folder(state.snowflake_stages)
@@ -76,7 +77,8 @@ def main(argv: list[str]) -> int:
         if conn := fakesnow.server.sessions.get(token):
             conn._duck_conn.interrupt()  # noqa: SLF001 - the session's DuckDB connection runs the statement
 
-    app = SnowflakeGuard(fakesnow.server.app, ActivityMarker(state.activity_marker("snowflake")), args.statement_timeout, interrupt)
+    users = users_from_environment(os.environ)
+    app = SnowflakeGuard(LoginCheck(fakesnow.server.app, users), ActivityMarker(state.activity_marker("snowflake")), args.statement_timeout, interrupt)
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=5))
     remember_fakesnow_errors()
 
@@ -87,7 +89,8 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, stop)
     watch_parent(stop)
     sock = socket.socket(fileno=args.fd)
-    print(f"snowflake server (fakesnow) serving on 127.0.0.1:{sock.getsockname()[1]}, databases in {state.snowflake_databases}", flush=True)
+    checked = f", passwords checked for {len(users)} user(s)" if users else ""
+    print(f"snowflake server (fakesnow) serving on 127.0.0.1:{sock.getsockname()[1]}, databases in {state.snowflake_databases}{checked}", flush=True)
     try:
         server.run(sockets=[sock])
     finally:

@@ -23,8 +23,8 @@ function rawProfile(p: Profile): RawProfile {
     ...(p.schedule ? { schedule: p.schedule } : {}),
     freshness_hours: p.freshness_hours,
     duckdb: { ...p.duckdb },
-    cleanse: { ...p.cleanse },
     dbt: { ...p.dbt },
+    ...(p.kind === 'local' ? { cleanse: { ...p.cleanse } } : { emulator: p.emulator, aws: { ...p.aws }, glue: { ...p.glue }, snowflake: { ...p.snowflake }, auto_deploy: p.auto_deploy }),
   };
 }
 

@@ -3,6 +3,7 @@
 // run store, so runs started from the CLI or a schedule show up too.
 
 import { listRuns, loadRun, NoEventLogError, readEvents, RunNotFoundError } from '../../orchestrator/store.ts';
+import { LakeBusyError } from '../../run/lake-lock.ts';
 import { WorkspaceBusyError } from '../../run/lock.ts';
 import type { RunEvent, RunRecord } from '../../orchestrator/types.ts';
 import { isPipelineStage, type PipelineStage } from '../../stages/names.ts';
@@ -56,7 +57,7 @@ export class RunManager {
           if (!settled) {
             settled = true;
             // refused before the run existed: a busy workspace, a bad profile, a resume that cannot be
-            reject(new ApiError(err instanceof WorkspaceBusyError ? 'conflict' : 'invalid_request', (err as Error).message, { cause: err }));
+            reject(new ApiError(err instanceof WorkspaceBusyError || err instanceof LakeBusyError ? 'conflict' : 'invalid_request', (err as Error).message, { cause: err }));
           } else {
             console.error(`run ${active.runId}: ${(err as Error).message}`);
           }

@@ -16,6 +16,8 @@ import { generatedRoot } from './manifests.ts';
 export interface ProfileReaders extends DatasetReaders {
   profile: string;
   lake: Lake;
+  /** lets go of the lake and warehouse readers of the profile */
+  close(): Promise<void>;
 }
 
 export class ReadSides {
@@ -37,14 +39,15 @@ export class ReadSides {
     this.current = (async () => {
       await previous?.then(closeReaders, () => undefined);
       const profile = await loadProfile(this.paths.profiles, active);
-      const { lake, warehouse } = readSide(this.paths, profile, this.memoryLimit);
+      const side = await readSide(this.paths, profile, this.memoryLimit);
+      const { lake, warehouse } = side;
       const files = new FileReader([...lake.localRoots(), generatedRoot(this.paths)].map((d) => `${d}/`), {
         memoryLimit: this.memoryLimit,
         maxTempSize: DEFAULT_READER_TEMP_SIZE,
         tempDirectory: join(this.paths.tmp, 'file-reader'),
       });
       const catalog = new Catalog(this.paths, lake, warehouse, (f) => files.columns(f));
-      return { profile: active, lake, catalog, files, warehouse, counts: new CountCache() };
+      return { profile: active, lake, catalog, files, warehouse, counts: new CountCache(), close: () => side.close() };
     })();
     this.current.catch(() => {
       this.current = null;
@@ -65,6 +68,6 @@ export class ReadSides {
 }
 
 async function closeReaders(r: ProfileReaders): Promise<void> {
-  await r.warehouse.close();
+  await r.close();
   await r.files.close();
 }

@@ -13,10 +13,15 @@ export const EMULATOR_REGION = 'us-east-1';
 /** the test emulator's limit for one Snowflake statement */
 export const TEST_STATEMENT_TIMEOUT_SECONDS = 60;
 
+/** The one Snowflake user whose password the test emulator checks (loginCheckPassword()); any other logs in with any. */
+export const LOGIN_CHECK_USER = 'HFC_LOGIN_CHECK';
+export const loginCheckPassword = (): string => inject('claimsEmulatorLoginCheckPassword');
+
 export function sharedEmulator(): Promise<EmulatorInfo> {
   return startEmulator(inject('claimsEmulatorWorkspace'), {
     ownerPid: inject('claimsEmulatorOwnerPid'),
     statementTimeoutSeconds: TEST_STATEMENT_TIMEOUT_SECONDS,
+    snowflakeUsers: { [LOGIN_CHECK_USER]: loginCheckPassword() },
   });
 }
 
@@ -31,8 +36,8 @@ export function awsClientConfig(emulator: EmulatorInfo, service: 's3' | 'glue' |
  * the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) of the test process.
  */
 export function emulatorAwsSettings(emulator: EmulatorInfo): AwsSettings {
-  const { s3, glue, logs } = emulator.endpoints;
-  return { region: EMULATOR_REGION, endpoints: { s3, glue, logs }, maxAttempts: 1 };
+  const { s3, glue, logs, iam, sts, secretsmanager } = emulator.endpoints;
+  return { region: EMULATOR_REGION, endpoints: { s3, glue, logs, iam, sts, secretsmanager }, maxAttempts: 1 };
 }
 
 /** host, port and protocol of the emulator's Snowflake for the Node snowflake-sdk (its adapter) */

@@ -1,0 +1,36 @@
+// The load stage on AWS: Glue job 2 (glue/hfc_glue/load_job.py) loads one committed batch from the
+// S3 lake into Snowflake RAW in one transaction, replacing the batch when it was loaded before.
+// The Snowflake connection reaches the job through the Secrets Manager secret deploy wrote; here the
+// run is started (or adopted), followed, and its outcome read from RAW.BATCH_AUDIT.
+
+import { runGlueJobStep } from '../aws/glue-job-step.ts';
+import type { GlueRuns, StartOptions } from '../aws/glue-runs.ts';
+import type { SnowflakeLoad } from './snowflake.ts';
+import type { BatchAudit, LoadResult } from './types.ts';
+
+export interface GlueLoadOptions {
+  jobName: string;
+  /** the lake as the job reads it: s3://bucket/prefix/ */
+  lakeUri: string;
+  /** the Secrets Manager secret holding the job's Snowflake connection */
+  secretId: string;
+  start: StartOptions;
+}
+
+export function glueLoad(runs: GlueRuns, options: GlueLoadOptions, audit: (batch: number) => Promise<BatchAudit[]>): SnowflakeLoad {
+  return async (req): Promise<LoadResult> => {
+    const args = { '--lake': options.lakeUri, '--batch': String(req.batch), '--snowflake_secret_id': options.secretId, '--force': req.force ? 'true' : 'false' };
+    const { events } = await runGlueJobStep(runs, options.jobName, args, options.start, req);
+    const loaded = events.find((e) => e.event === 'loaded');
+    const rows = await audit(req.batch);
+    const mine = rows.filter((r) => r.txn === req.manifest.txn);
+    if (!mine.length) throw new Error(`Glue job ${options.jobName} succeeded but RAW.BATCH_AUDIT has no row of batch ${req.batch} commit ${req.manifest.txn}: the load did not happen. Look at the job's log.`);
+    return {
+      batch: req.batch,
+      // the job says "already loaded from this commit; nothing to do" and reports no load event
+      loaded: loaded !== undefined,
+      loadedAt: mine[0]!.loaded_at,
+      datasets: mine.map((r) => ({ dataset: r.dataset, rows: r.loaded_rows, quarantined: r.quarantined_rows, duplicates: r.duplicates_removed })),
+    };
+  };
+}
