@@ -217,8 +217,9 @@ describe('profiles and theme', () => {
     await page.getByTestId('profiles-table').getByText('local').first().waitFor();
     await page.getByTestId('profile-active').waitFor();
     await expect(page.getByTestId('profile-switcher').inputValue()).resolves.toBe('local');
-    // no cloud controls while only local profiles exist
-    await expect(page.getByText(/snowflake|s3 bucket|glue/i).count()).resolves.toBe(0);
+    // the built-in cloud-emulator profile is listed beside local, not active
+    await page.getByTestId('profiles-table').getByText('cloud-emulator').first().waitFor();
+    await expect(page.getByTestId('profile-switcher').locator('option').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('local'), expect.stringContaining('cloud-emulator')]));
     await page.getByTestId('profile-new').click();
     const editor = page.getByTestId('profile-editor');
     await editor.waitFor();

@@ -197,4 +197,26 @@ describe('joined runs', () => {
     expect(again.stages[1]).toMatchObject({ status: 'succeeded', attempts: 2 });
     expectNumbered(await readEvents(workspace, RUN_ID));
   });
+
+  it('hands a failed invocation\'s outside work to the next one, but not the finished work of one that succeeded', async () => {
+    const checkpoints: (Record<string, unknown> | null)[] = [];
+    let failNext = true;
+    const { stages } = pipeline({
+      cleanse: async (ctx) => {
+        checkpoints.push(ctx.checkpoint);
+        await ctx.remember({ glueRunId: `jr_${checkpoints.length}` });
+        if (failNext) {
+          failNext = false;
+          throw new StageError('lost the poll', { retryable: true });
+        }
+        return { rows: { cleanse: 3 } };
+      },
+    });
+    await runPipeline(stages, options(['cleanse']), runner());
+    await runPipeline(stages, options(['cleanse']), runner());
+    // the orchestrator runs the succeeded task again (a cleared Airflow task): it starts afresh
+    await runPipeline(stages, options(['cleanse']), runner());
+    expect(checkpoints).toEqual([null, { glueRunId: 'jr_1' }, null]);
+  });
 });
+

@@ -257,6 +257,9 @@ async function runInvocation(stages: Stage[], options: RunOptions, runner: RunPi
     // and what the stage recorded before is replaced.
     const before = rec.attempts;
     const lastAttempt = before + policy.maxAttempts;
+    // outside work of an attempt that succeeded was used up by it: running the stage again (a
+    // joined run's rerun) must start afresh, not adopt that finished work
+    if (rec.status === 'succeeded') delete rec.checkpoint;
     rec.status = 'running';
     rec.startedAt = now();
     rec.endedAt = null;

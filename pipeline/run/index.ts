@@ -81,7 +81,9 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
     await writeFile(join(runDir(ctx.paths.root, record.runId), 'report.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return { record, summary };
   } finally {
-    await lakeLock?.release();
+    // a release that fails (network) must not hide the run's outcome; the lock then goes stale, or
+    // the next run on this machine takes it over once this process has exited
+    await lakeLock?.release().catch(() => undefined);
     await ctx.warehouse.close();
     await ctx.close();
     await unlock();
