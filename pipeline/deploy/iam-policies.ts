@@ -4,6 +4,7 @@
 // docs/cloud.md prints them for an example profile; iam-policies.test.ts checks those copies.
 
 import type { AwsProfile } from '../profiles/types.ts';
+import { snowflakeSecretId } from './secret.ts';
 
 type Statement = { Sid: string; Effect: 'Allow'; Action: string | string[]; Resource?: string | string[]; Principal?: Record<string, string>; Condition?: Record<string, Record<string, string | string[]>> };
 export interface PolicyDocument {
@@ -66,14 +67,12 @@ export function deployerPolicy(p: AwsProfile, secretId: string): PolicyDocument 
   };
 }
 
-/** The profile docs/cloud.md shows the policies for: placeholders a reader replaces. */
-export const DOCS_EXAMPLE: { profile: AwsProfile; secretId: string } = {
-  profile: {
-    name: 'PROFILE',
-    kind: 'aws',
-    emulator: false,
-    aws: { region: 'REGION', bucket: 'BUCKET', prefix: 'PREFIX/', encryption: { mode: 'sse-s3' } },
-    glue: { role_arn: 'arn:aws:iam::ACCOUNT:role/GLUE_ROLE', jobs: { cleanse: 'CLEANSE_JOB', load: 'LOAD_JOB' }, code_prefix: '_deploy/' },
-  } as AwsProfile,
-  secretId: 'health-finance-claims/PROFILE/snowflake',
-};
+/** The profile docs/cloud.md shows the policies for, its names in capitals for a reader to put their own in. */
+const DOCS_PROFILE = {
+  name: 'PROFILE',
+  kind: 'aws',
+  emulator: false,
+  aws: { region: 'REGION', bucket: 'BUCKET', prefix: 'PREFIX/', encryption: { mode: 'sse-s3' } },
+  glue: { role_arn: 'arn:aws:iam::ACCOUNT:role/GLUE_ROLE', jobs: { cleanse: 'CLEANSE_JOB', load: 'LOAD_JOB' }, code_prefix: '_deploy/' },
+} as AwsProfile;
+export const DOCS_EXAMPLE: { profile: AwsProfile; secretId: string } = { profile: DOCS_PROFILE, secretId: snowflakeSecretId(DOCS_PROFILE) };

@@ -127,15 +127,16 @@ async function realAccountItems(s: SnowflakeSession, settings: SnowflakeSettings
     items.push({ kind: 'masking_policy', name, state: same ? 'exists' : 'change', ...(same ? {} : { detail: 'its body differs from the product\u2019s' }), statements: same ? [] : [ddl.alterMaskingPolicySql(n, type)] });
   }
   for (const table of [...new Set(masked.map((m) => m.table))]) {
-    const set = state.tables.has(table)
+    const attached = state.tables.has(table)
       ? new Set(
           (await rowsIn(s, `SELECT POLICY_NAME, REF_COLUMN_NAME FROM TABLE(${n.db}.INFORMATION_SCHEMA.POLICY_REFERENCES(REF_ENTITY_NAME => ${literal(`${n.db}.${n.raw}.${table}`)}, REF_ENTITY_DOMAIN => 'table'))`)).map(
             (r) => `${String(r.ref_column_name)}:${String(r.policy_name)}`,
           ),
         )
       : new Set<string>();
-    const todo = masked.filter((m) => m.table === table && !set.has(`${m.column}:${last(ddl.maskingPolicyName(n, m.type))}`));
-    items.push({ kind: 'masking_attachment', name: `${n.db}.${n.raw}.${table}`, state: todo.length ? 'create' : 'exists', detail: `${masked.filter((m) => m.table === table).map((m) => m.column).join(', ')}`, statements: todo.map((m) => ddl.setMaskingPolicySql(n, m)) });
+    const columns = masked.filter((m) => m.table === table);
+    const unattached = columns.filter((m) => !attached.has(`${m.column}:${last(ddl.maskingPolicyName(n, m.type))}`));
+    items.push({ kind: 'masking_attachment', name: `${n.db}.${n.raw}.${table}`, state: unattached.length ? 'create' : 'exists', detail: columns.map((m) => m.column).join(', '), statements: unattached.map((m) => ddl.setMaskingPolicySql(n, m)) });
   }
   return items;
 }
