@@ -6,7 +6,7 @@
 
 import { errorPosition as duckdbStyleErrorPosition } from '../duckdb/user-query.ts';
 import { CappedRows } from '../warehouse/result-caps.ts';
-import { UserQueryError, type Json, type UserQueryLimits, type UserQueryResult } from '../warehouse/reader.ts';
+import { UserQueryError, type UserQueryLimits, type UserQueryResult } from '../warehouse/reader.ts';
 import type { SnowflakeSession } from './connection.ts';
 import { SnowflakeError } from './errors.ts';
 
