@@ -28,7 +28,8 @@ function endpointOf(url: string): SnowflakeEndpoint {
 
 export function snowflakeSettingsFor(profile: AwsProfile, emulator: EmulatorInfo | null, client: 'node' | 'python'): SnowflakeSettings {
   const sf = profile.snowflake;
-  if (emulator) process.env[EMULATOR_PASSWORD_ENV] ??= 'emulator';
+  // any password logs in; not a word of the messages, which redaction would scrub ("the [redacted]'s")
+  if (emulator) process.env[EMULATOR_PASSWORD_ENV] ??= 'claims-emulator-login';
   const endpoint = emulator ? endpointOf(client === 'node' ? emulator.endpoints.snowflakeNode : emulator.endpoints.snowflakePython) : sf.endpoint;
   return {
     account: sf.account,
