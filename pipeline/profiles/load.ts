@@ -235,10 +235,11 @@ function awsProblems(prefix: string, p: RawProfile): ProfileProblem[] {
   if (p.aws?.encryption?.mode === 'sse-s3' && p.aws.encryption.kms_key_id) out.push({ path: `${prefix}.aws.encryption.kms_key_id`, message: 'only with mode sse-kms' });
   const auth = p.snowflake?.auth as Record<string, unknown> | undefined;
   if (auth) {
-    const allowed: Record<string, string[]> = { key_pair: ['private_key_file', 'passphrase_env'], password: ['password_env', 'keychain'], browser_sso: [] };
+    const allowed: Record<string, string[]> = { key_pair: ['private_key_file', 'keychain', 'passphrase_env'], password: ['password_env', 'keychain'], browser_sso: [] };
     const method = String(auth.method);
     for (const k of Object.keys(auth)) if (k !== 'method' && !(allowed[method] ?? []).includes(k)) out.push({ path: `${prefix}.snowflake.auth.${k}`, message: `not used by method ${method}; it takes ${(allowed[method] ?? []).join(', ') || 'nothing else'}` });
-    if (method === 'key_pair' && !auth.private_key_file) out.push({ path: `${prefix}.snowflake.auth.private_key_file`, message: 'required with method key_pair (the path of the private key, .p8)' });
+    if (method === 'key_pair' && !auth.private_key_file && !auth.keychain) out.push({ path: `${prefix}.snowflake.auth.private_key_file`, message: 'required with method key_pair (the path of the private key, .p8), unless the key is in the OS keychain (keychain)' });
+    if (method === 'key_pair' && auth.private_key_file && auth.keychain) out.push({ path: `${prefix}.snowflake.auth`, message: 'method key_pair takes one of private_key_file (a key file) or keychain (the OS keychain entry holding the key)' });
     if (method === 'password' && !auth.password_env === !auth.keychain) out.push({ path: `${prefix}.snowflake.auth`, message: 'method password takes one of password_env (an environment variable holding it) or keychain (the OS keychain entry)' });
   }
   if ((p.snowflake?.load_route ?? AWS_DEFAULTS.snowflake.load_route) === 'external_stage' && !p.snowflake?.storage_integration && !p.emulator) {
