@@ -50,7 +50,7 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
   const clearCounts = () => void sides.built().then((r) => r?.counts.clear());
   const jobs = new GenerateJobs(layout, hub, clearCounts);
   const runs = new RunManager(layout.root, hub, sides, clearCounts);
-  const cloud = new CloudJobs(layout, hub, () => profiles.active());
+  const cloud = new CloudJobs(layout, hub, () => profiles.active(), () => sides.reopen());
   /** the active profile's latest dbt build (lineage, dbt tests), never another profile's */
   const dbtArtifacts = async () => {
     const active = await profiles.activeProfile();

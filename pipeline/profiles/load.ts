@@ -198,9 +198,33 @@ export class ProfileError extends Error {
   }
 }
 
+/** What a value that fails its pattern should look like, by key within a profile (a regular expression says it to no one). */
+const PATTERN_MEANING: Record<string, string> = {
+  'aws.region': 'an AWS region such as us-east-1 or eu-west-2',
+  'aws.bucket': 'an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or a digit',
+  'aws.prefix': 'empty, or a key prefix whose segments each end in / (e.g. claims/)',
+  'glue.role_arn': 'an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>',
+  'glue.jobs.cleanse': 'a Glue job name: letters, digits, _, . and -, at most 255',
+  'glue.jobs.load': 'a Glue job name: letters, digits, _, . and -, at most 255',
+  'glue.code_prefix': 'a key prefix ending in / (e.g. _deploy/)',
+  'snowflake.account': 'a Snowflake account identifier such as xy12345.eu-west-1 or myorg-myaccount',
+  'snowflake.auth.password_env': 'the name of an environment variable (upper-case letters, digits and _): the variable holds the password, the profile only names it',
+  'snowflake.auth.passphrase_env': 'the name of an environment variable (upper-case letters, digits and _): the variable holds the passphrase, the profile only names it',
+  'duckdb.memory_limit': 'a size such as 1536MB or 2GB',
+};
+
+function patternMessage(path: string, fallback: string): string {
+  // profiles.<name>.<key...>
+  const key = path.split('.').slice(2).join('.');
+  const meaning = PATTERN_MEANING[key] ?? (key.startsWith('aws.endpoints.') ? 'a URL such as http://127.0.0.1:4566' : undefined);
+  return meaning ? `must be ${meaning}` : fallback;
+}
+
 function describe(e: ErrorObject): ProfileProblem {
   const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(file)';
   switch (e.keyword) {
+    case 'pattern':
+      return { path, message: patternMessage(path, e.message ?? 'has the wrong form') };
     case 'additionalProperties':
       return { path: path === '(file)' ? String(e.params.additionalProperty) : `${path}.${String(e.params.additionalProperty)}`, message: `unknown key; allowed here: ${Object.keys(allowedAt(path)).join(', ')}` };
     case 'enum':

@@ -74,8 +74,15 @@ describe('the Snowflake secret of an aws profile: a reference, in one place', ()
     expect(validateProfiles(aws({ method: 'key_pair', private_key_file: '/keys/acme.p8', passphrase_env: 'ACME_PASSPHRASE' }))).toEqual([]);
     expect(validateProfiles(aws({ method: 'key_pair' }))).toEqual([{ path: 'profiles.acme.snowflake.auth.private_key_file', message: expect.stringContaining('unless the key is in the OS keychain') }]);
     expect(validateProfiles(aws({ method: 'key_pair', keychain: entry, private_key_file: '/keys/acme.p8' }))).toEqual([{ path: 'profiles.acme.snowflake.auth', message: expect.stringContaining('one of private_key_file') }]);
-    expect(validateProfiles(aws({ method: 'password', password_env: 'hunter2 is not a name' }))[0]).toMatchObject({ path: 'profiles.acme.snowflake.auth.password_env' });
+    expect(validateProfiles(aws({ method: 'password', password_env: 'hunter2 is not a name' }))[0]).toEqual({ path: 'profiles.acme.snowflake.auth.password_env', message: expect.stringMatching(/^must be the name of an environment variable/) });
     expect(validateProfiles(aws({ method: 'password', password: 'hunter2' }))[0]).toMatchObject({ path: 'profiles.acme.snowflake.auth.password', message: expect.stringContaining('unknown key') });
+  });
+
+  it('says what a value that fails its pattern should look like, never the pattern', () => {
+    const [bucket] = validateProfiles({ profiles: { acme: { kind: 'aws', aws: { bucket: 'Acme_Lake' } } } });
+    expect(bucket).toEqual({ path: 'profiles.acme.aws.bucket', message: expect.stringContaining('must be an S3 bucket name: 3 to 63 lower-case letters') });
+    const [role] = validateProfiles({ profiles: { acme: { kind: 'aws', glue: { role_arn: 'claims-glue' } } } });
+    expect(role!.message).toBe('must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>');
   });
 
   it('hands the keychain entry of a key pair to the Snowflake code as a reference', async () => {

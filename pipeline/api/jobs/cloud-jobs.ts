@@ -73,6 +73,8 @@ export class CloudJobs {
     private readonly paths: WorkspacePaths,
     private readonly hub: EventHub,
     private readonly activeProfile: () => Promise<string>,
+    /** after a deploy: the app's readers look again (the warehouse's objects exist now) */
+    private readonly onDeployed: () => Promise<void>,
   ) {}
 
   private async awsProfile(name: string | undefined): Promise<AwsProfile> {
@@ -142,25 +144,30 @@ export class CloudJobs {
     const profile = held.plan.profile;
     this.deploying = jobId;
     const steps: DeployStep[] = [];
-    deployLocked(held.target, { contracts: loadContracts() }, held.plan, {
-      workspace: this.paths.root,
-      what: `the workbench's deploy of profile ${profile}`,
-      onStep: (s) => {
-        const step = { what: s.what, done: s.done };
-        steps.push(step);
-        this.hub.emit({ kind: 'deploy.step', jobId, profile, step });
-      },
-    })
-      .then(
-        () => this.hub.emit({ kind: 'deploy.finished', jobId, profile, status: 'succeeded', steps }),
-        (err: unknown) => this.hub.emit({ kind: 'deploy.finished', jobId, profile, status: 'failed', steps, error: errorBody(cloudError(err)) }),
-      )
-      .finally(() => {
+    void (async () => {
+      let outcome: { status: 'succeeded' } | { status: 'failed'; error: ReturnType<typeof errorBody> };
+      try {
+        await deployLocked(held.target, { contracts: loadContracts() }, held.plan, {
+          workspace: this.paths.root,
+          what: `the workbench's deploy of profile ${profile}`,
+          onStep: (s) => {
+            const step = { what: s.what, done: s.done };
+            steps.push(step);
+            this.hub.emit({ kind: 'deploy.step', jobId, profile, step });
+          },
+        });
+        outcome = { status: 'succeeded' };
+      } catch (err) {
+        outcome = { status: 'failed', error: errorBody(cloudError(err)) };
+      } finally {
         held.target.clients.destroy();
         this.deploying = null;
-        // deploy creates the warehouse's objects: readers ask again
-        this.hub.emit({ kind: 'workspace.changed', what: 'warehouse' });
-      });
+      }
+      // the app's readers look again before anyone is told: the warehouse's objects exist now
+      await this.onDeployed().catch(() => undefined);
+      this.hub.emit({ kind: 'deploy.finished', jobId, profile, steps, ...outcome });
+      this.hub.emit({ kind: 'workspace.changed', what: 'warehouse' });
+    })();
     return { jobId, profile };
   }
 

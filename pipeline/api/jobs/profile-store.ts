@@ -44,20 +44,23 @@ function template(kind: 'local' | 'aws'): RawProfile {
   const { description: _d, ...local } = rawProfile(LOCAL_PROFILE);
   if (kind === 'local') return local;
   const raw = rawProfile(CLOUD_EMULATOR_PROFILE);
-  const { workers: _w, worker_type: _t, timeout_minutes: _m, ...glue } = CLOUD_EMULATOR_PROFILE.glue;
+  // the emulator's own job overrides (workers, worker type, timeout) are not defaults: job.json's are
+  const glue = CLOUD_EMULATOR_PROFILE.glue;
+  const sf = CLOUD_EMULATOR_PROFILE.snowflake;
+  // where it lives first (the form shows keys in this order), then what every profile says
   return {
     kind: 'aws',
+    aws: { bucket: '', region: CLOUD_EMULATOR_PROFILE.aws.region, prefix: '', encryption: { ...CLOUD_EMULATOR_PROFILE.aws.encryption } },
+    glue: { role_arn: '', jobs: { ...glue.jobs }, code_prefix: glue.code_prefix },
+    snowflake: { account: '', user: '', role: sf.role, reader_role: sf.reader_role, warehouse: sf.warehouse, database: sf.database, raw_schema: sf.raw_schema, load_route: 'external_stage', storage_integration: '', auth: { method: 'password', password_env: '' } },
+    emulator: false,
+    auto_deploy: false,
     generate: raw.generate,
     retry: raw.retry,
     timeouts: raw.timeouts,
     freshness_hours: raw.freshness_hours,
     duckdb: raw.duckdb,
     dbt: raw.dbt,
-    emulator: false,
-    aws: { ...CLOUD_EMULATOR_PROFILE.aws, bucket: '' },
-    glue: { ...glue, role_arn: '' },
-    snowflake: { ...CLOUD_EMULATOR_PROFILE.snowflake, account: '', user: '', load_route: 'external_stage', storage_integration: '', auth: { method: 'password', password_env: '' } },
-    auto_deploy: false,
   };
 }
 
