@@ -163,6 +163,18 @@ describe.skipIf(missing !== null)(`a Snowflake secret stored from the app into t
     expect(check.end.passed).toBe(true);
   });
 
+  it('switched to, the app reads the profile\'s warehouse (a page and its count at once, on one Snowflake session)', async () => {
+    expect((await api('profiles.activate', { name })).status).toBe(200);
+    const info = await api<{ activeProfile: string; activeProfileKind: string; capabilities: { warehouse: { available: boolean } } }>('app.info', {});
+    expect(info.result).toMatchObject({ activeProfile: name, activeProfileKind: 'aws', capabilities: { warehouse: { available: true } } });
+    const page = await api<{ columns: { name: string }[]; rows: unknown[]; total: number }>('datasets.page', { ref: { source: 'warehouse', name: 'raw.members' }, offset: 0, limit: 10 });
+    expect(page.status).toBe(200);
+    expect(page.result.columns.map((c) => c.name)).toContain('member_id');
+    expect(page.result.total).toBe(0);
+    const lineage = await api<{ available: boolean; reason: string }>('lineage.graph', {});
+    expect(lineage.result).toEqual({ available: false, reason: expect.stringContaining(`No dbt run yet on profile ${name}`) });
+  });
+
   it('runs on the profile, and no response, event or file of the workspace (profiles.yaml, run records) holds the secret', async () => {
     const run = await api<{ runId: string }>('runs.start', { batch: 1, profile: name, stages: ['generate'] });
     expect(run.status).toBe(200);
