@@ -662,7 +662,16 @@ describe('the cloud in the app', () => {
     await expect(check.locator('tr[data-status=fail]').count()).resolves.toBe(0);
     await check.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot(p, 'check');
+
+    // the Data view follows the profile: Snowflake's RAW tables, as deploy made them (empty until a run loads them)
+    await open(p, cloudApp, '#/data?source=warehouse&name=raw.members');
+    await p.locator('[role=columnheader]', { hasText: 'member_id' }).waitFor({ timeout: 60_000 });
+    await p.getByText('raw.batch_audit').first().waitFor();
+    await shot(p, 'data-cloud');
     await p.getByTestId('profile-switcher').selectOption('local');
-    await p.getByText('has nothing to check or deploy').waitFor({ timeout: 60_000 });
+    await p.waitForFunction(() => document.querySelector('[data-testid=profile-switcher] option:checked')?.textContent === 'local · local');
+    await p.getByTestId('profile-opening').waitFor({ state: 'detached', timeout: 60_000 });
+    // on local, the Data view lists this workspace's own (empty) lake and warehouse, not the cloud's tables
+    await p.getByText('No datasets yet').waitFor();
   });
 });
