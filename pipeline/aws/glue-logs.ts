@@ -35,11 +35,17 @@ export class GlueRunLogs {
   }
 
   /** Reads what arrived since the last poll and hands each line to `emit`. */
-  async poll(emit: (line: GlueLogLine) => void): Promise<void> {
+  /** Emits the lines that arrived since the last poll; says how many. */
+  async poll(emit: (line: GlueLogLine) => void): Promise<number> {
+    let lines = 0;
+    const counted = (line: GlueLogLine) => {
+      lines++;
+      emit(line);
+    };
     for (const stream of ['output', 'error'] as const) {
       if (this.disabled.has(stream)) continue;
       try {
-        await this.pollStream(stream, emit);
+        await this.pollStream(stream, counted);
       } catch (err) {
         // Logs are how a person watches the run, not its outcome: a transient failure waits for
         // the next poll; a lasting one (no permission) is said once and that stream is left alone.
@@ -48,6 +54,7 @@ export class GlueRunLogs {
         this.opts.onWarning?.(`Cannot read the Glue run's ${stream} log (${this.groups()[stream]}, stream ${this.runId}): ${(err as Error).message}`);
       }
     }
+    return lines;
   }
 
   private async pollStream(stream: GlueLogStream, emit: (line: GlueLogLine) => void): Promise<void> {

@@ -11,7 +11,10 @@ export interface GlueRunsOptions {
   glue: GlueClient;
   logs: CloudWatchLogsClient;
   endpoints?: { glue?: string; logs?: string };
-  /** Poll interval: starts at firstMs, doubles up to maxMs, and starts again when the state changes. */
+  /**
+   * Poll interval: starts at firstMs, doubles up to maxMs, and starts again when the state changes
+   * or log lines arrived (a run that is writing is working, and may end at any moment).
+   */
   poll?: { firstMs: number; maxMs: number };
   /** Error log lines kept for a failure report (default 20). */
   errorTailLines?: number;
@@ -254,7 +257,8 @@ export class GlueRuns {
       ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     });
     const emit = opts.onLog ?? (() => undefined);
-    const { firstMs, maxMs } = this.opts.poll ?? { firstMs: 1_000, maxMs: 15_000 };
+    // at most 5 s between looks: one GetJobRun and two GetLogEvents, far inside their quotas
+    const { firstMs, maxMs } = this.opts.poll ?? { firstMs: 1_000, maxMs: 5_000 };
     const started = Date.now();
     let delay = firstMs;
     let last: string | undefined;
@@ -271,7 +275,7 @@ export class GlueRuns {
           delay = firstMs;
           opts.onState?.(state, run);
         }
-        await logs.poll(emit);
+        const arrived = await logs.poll(emit);
         if (ENDED.has(state)) {
           // CloudWatch receives a run's last lines a little after the run ends; a failure report
           // without them would say nothing, so give them a moment to arrive
@@ -283,7 +287,7 @@ export class GlueRuns {
         }
         if (Date.now() - started > bound) throw new GlueRunWaitTimeoutError(jobName, runId, state, Date.now() - started);
         await sleep(delay, signal);
-        delay = Math.min(maxMs, delay * 2);
+        delay = arrived > 0 ? firstMs : Math.min(maxMs, delay * 2);
       }
     } catch (err) {
       if (!signal.aborted) throw err;

@@ -5,6 +5,7 @@
 // reported, for the editor.
 
 import { JsonDuckDBValueConverter, StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { CappedRows } from '../warehouse/result-caps.ts';
 import { UserQueryError, type ColumnInfo, type Json, type UserQueryLimits, type UserQueryResult } from '../warehouse/reader.ts';
 
 /**
@@ -71,23 +72,6 @@ async function prepareSelect(conn: DuckDBConnection, sql: string): Promise<DuckD
   return prepared;
 }
 
-const jsonBytes = (value: Json) => Buffer.byteLength(JSON.stringify(value));
-
-/** JSON size of a value as the reply will carry it, and the value cut to fit a byte budget. */
-function fit(value: Json, budget: number): { value: Json; bytes: number; cut: boolean } {
-  const bytes = jsonBytes(value);
-  if (bytes <= budget) return { value, bytes, cut: false };
-  if (typeof value !== 'string') return { value: null, bytes: 4, cut: true };
-  // keep as much of a long text's head as fits: enough to see what it is
-  let keep = Math.max(0, budget - 16);
-  let head = `${value.slice(0, keep)}…`;
-  for (let tries = 0; tries < 8 && jsonBytes(head) > budget; tries++) {
-    keep = Math.max(0, Math.floor((keep * budget) / jsonBytes(head)) - 16);
-    head = `${value.slice(0, keep)}…`;
-  }
-  return { value: head, bytes: jsonBytes(head), cut: true };
-}
-
 export async function runUserQuery(conn: DuckDBConnection, sql: string, limits: UserQueryLimits): Promise<UserQueryResult> {
   const onAbort = () => conn.interrupt();
   limits.signal.addEventListener('abort', onAbort);
@@ -99,33 +83,14 @@ export async function runUserQuery(conn: DuckDBConnection, sql: string, limits: 
     }
     const result = await prepared.stream();
     const columns: ColumnInfo[] = result.columnNames().map((name, i) => ({ name, type: result.columnTypes()[i]!.toString() }));
-    const rows: Json[][] = [];
-    let bytes = 2;
-    let cutBy: UserQueryResult['cutBy'] = null;
+    const capped = new CappedRows(limits);
     // row by row out of each chunk: a chunk of very wide rows is never turned into JavaScript at once
     reading: for await (const chunk of result) {
       for (let r = 0; r < chunk.rowCount; r++) {
-        if (rows.length === limits.maxRows) {
-          cutBy = 'rows';
-          break reading;
-        }
-        const row: Json[] = [];
-        let rowBytes = 3;
-        for (const value of chunk.convertRowValues(r, JsonDuckDBValueConverter) as Json[]) {
-          const f = fit(value, limits.maxBytes - bytes - rowBytes);
-          row.push(f.value);
-          rowBytes += f.bytes + 1;
-          if (f.cut) cutBy = 'bytes';
-        }
-        rows.push(row);
-        bytes += rowBytes;
-        if (cutBy === 'bytes' || bytes >= limits.maxBytes) {
-          cutBy = 'bytes';
-          break reading;
-        }
+        if (!capped.take(chunk.convertRowValues(r, JsonDuckDBValueConverter) as Json[])) break reading;
       }
     }
-    return { columns, rows, truncated: cutBy !== null, cutBy };
+    return { columns, rows: capped.rows, truncated: capped.cutBy !== null, cutBy: capped.cutBy };
   } catch (err) {
     if (limits.signal.aborted) throw limits.signal.reason;
     if (err instanceof UserQueryError) throw err;

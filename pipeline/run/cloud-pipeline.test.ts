@@ -114,12 +114,16 @@ describe('the pipeline on the cloud emulator', () => {
       expect(cloudKpis.memberVersions).toBeGreaterThan(cloudKpis.members); // batch 2 changed members: SCD2 versions
       expect(cloudKpis).toEqual(localKpis);
 
+      const loadRuns = async () => (await clients.glue.send(new GetJobRunsCommand({ JobName: `cloud-${process.pid}-load` }))).JobRuns?.length ?? 0;
+      const loadRunsBefore = await loadRuns();
       const again = await startPipelineRun({ workspace: ws, profile: 'cloud', batch: 2, stages: ['ingest', 'cleanse', 'load'] });
       expect(again.summary.stages.filter((s) => s.status !== 'skipped').map((s) => [s.name, s.status, s.noop ?? false])).toEqual([
         ['ingest', 'succeeded', true],
         ['cleanse', 'succeeded', true],
         ['load', 'succeeded', true],
       ]);
+      // the audit answered "already loaded": Glue job 2 was not started for it
+      expect(await loadRuns()).toBe(loadRunsBefore);
 
       // forced: the load replaces batch 2's rows in Snowflake (one transaction), and it still reconciles
       const forced = await startPipelineRun({ workspace: ws, profile: 'cloud', batch: 2, force: true, stages: ['load', 'verify'] });

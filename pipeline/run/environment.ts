@@ -3,36 +3,20 @@
 // Nothing above these seams knows which kind of profile runs.
 
 import { join } from 'node:path';
-import { awsClients } from '../aws/clients.ts';
-import { GlueRuns, type StartOptions } from '../aws/glue-runs.ts';
-import { awsForProfile } from '../aws/profile-settings.ts';
 import { DuckDBCleanseEngine } from '../cleanse/duckdb.ts';
-import { GlueCleanseEngine } from '../cleanse/glue.ts';
 import { SparkCleanseEngine } from '../cleanse/spark.ts';
 import { loadContracts } from '../contract-loader/load.ts';
-import { ensureDeployed } from '../deploy/ensure.ts';
-import { snowflakeSecretId } from '../deploy/secret.ts';
 import { DEFAULT_READER_TEMP_SIZE } from '../duckdb/sealed.ts';
-import type { EmulatorInfo } from '../emulator/record.ts';
 import { LocalLake } from '../lake/local.ts';
-import { S3Lake } from '../lake/s3.ts';
 import type { Lake } from '../lake/types.ts';
 import { loadProfile } from '../profiles/load.ts';
-import type { AwsProfile, Profile } from '../profiles/types.ts';
-import { dbtSnowflakeInvocation } from '../snowflake/dbt-env.ts';
-import { snowflakeSettingsFor } from '../snowflake/profile-settings.ts';
+import type { Profile } from '../profiles/types.ts';
 import type { PipelineContext } from '../stages/context.ts';
 import { DbtTransformer } from '../transform/dbt.ts';
 import { DuckDBWarehouseReader } from '../warehouse/duckdb-reader.ts';
 import { DuckDBWarehouse } from '../warehouse/duckdb.ts';
-import { glueLoad } from '../warehouse/glue-load.ts';
 import type { WarehouseReader } from '../warehouse/reader.ts';
-import { SnowflakeWarehouseReader } from '../warehouse/snowflake-reader.ts';
-import { SnowflakeWarehouse } from '../warehouse/snowflake.ts';
 import { workspacePaths, type WorkspacePaths } from '../workspace.ts';
-
-/** How much of S3 the app and the DuckDB readers keep locally. */
-const LAKE_CACHE_BYTES = 2 * 1024 ** 3;
 
 export interface ContextOptions {
   /** what happens before the stages (an aws profile's auto-deploy), for the run's log */
@@ -67,39 +51,9 @@ export async function pipelineContext(workspace: string, profileName: string | u
         }),
         close: async () => undefined,
       };
-    case 'aws': {
-      // missing or out of date: fails here, before any stage, or deploys first under auto_deploy
-      await ensureDeployed(profile, paths, { log: options.log });
-      const cloud = await awsSide(paths, profile);
-      const runs = new GlueRuns({ glue: cloud.clients.glue, logs: cloud.clients.logs, endpoints: cloud.clients.settings.endpoints ?? {} });
-      const start: StartOptions = { ...(profile.glue.worker_type ? { workerType: profile.glue.worker_type } : {}), ...(profile.glue.workers ? { numberOfWorkers: profile.glue.workers } : {}), ...(profile.glue.timeout_minutes ? { timeoutMinutes: profile.glue.timeout_minutes } : {}) };
-      const lakeUri = cloud.lake.root.replace(/\/$/, '');
-      const snowflake = snowflakeSettingsFor(profile, cloud.emulator, 'node');
-      const warehouse: SnowflakeWarehouse = new SnowflakeWarehouse(
-        snowflake,
-        contracts,
-        glueLoad(runs, { jobName: profile.glue.jobs.load, lakeUri, secretId: snowflakeSecretId(profile), start }, (batch) => warehouse.audit(batch)),
-      );
-      const dbt = await dbtSnowflakeInvocation(snowflakeSettingsFor(profile, cloud.emulator, 'python'));
-      return {
-        paths,
-        profile,
-        contracts,
-        force,
-        lake: cloud.lake,
-        sharedLake: cloud.lake,
-        cleanse: new GlueCleanseEngine(runs, { jobName: profile.glue.jobs.cleanse, lakeUri, start }),
-        warehouse,
-        transformer: new DbtTransformer({
-          target: dbt.target,
-          threads: dbt.threads,
-          env: dbt.env,
-          workDir: join(paths.root, 'dbt', profile.name),
-          args: [...dbt.args, ...(force ? ['--full-refresh'] : [])],
-        }),
-        close: async () => cloud.clients.destroy(),
-      };
-    }
+    case 'aws':
+      // the AWS and Snowflake clients load only for the profiles that use them: a local run starts faster
+      return (await import('./aws-environment.ts')).awsPipelineContext({ paths, profile, contracts, force }, options);
   }
 }
 
@@ -116,33 +70,7 @@ export async function readSide(paths: WorkspacePaths, profile: Profile, memoryLi
       const warehouse = new DuckDBWarehouseReader(paths.warehouse, { memoryLimit, maxTempSize: DEFAULT_READER_TEMP_SIZE, tempDirectory: join(paths.tmp, 'warehouse-reader') }, paths.root);
       return { lake: new LocalLake(paths.lake), warehouse, close: () => warehouse.close() };
     }
-    case 'aws': {
-      const cloud = await awsSide(paths, profile);
-      const warehouse = await SnowflakeWarehouseReader.open(snowflakeSettingsFor(profile, cloud.emulator, 'node'));
-      return {
-        lake: cloud.lake,
-        warehouse,
-        close: async () => {
-          await warehouse.close();
-          cloud.clients.destroy();
-        },
-      };
-    }
+    case 'aws':
+      return (await import('./aws-environment.ts')).awsReadSide(paths, profile);
   }
-}
-
-/** The AWS clients and the S3 lake of a profile (its emulator started when it is one). */
-async function awsSide(paths: WorkspacePaths, profile: AwsProfile) {
-  const { settings, emulator } = await awsForProfile(paths.root, profile);
-  const clients = awsClients(settings);
-  const encryption = profile.aws.encryption.mode === 'sse-kms' ? { kind: 'sse-kms' as const, kmsKeyId: profile.aws.encryption.kms_key_id } : { kind: 'sse-s3' as const };
-  const lake = new S3Lake({
-    s3: clients.s3,
-    bucket: profile.aws.bucket,
-    prefix: profile.aws.prefix.replace(/\/$/, ''),
-    encryption,
-    cache: { dir: join(paths.tmp, 'lake-cache', profile.name), maxBytes: LAKE_CACHE_BYTES },
-    ...(settings.endpoints?.s3 ? { endpoint: settings.endpoints.s3 } : {}),
-  });
-  return { clients, lake, emulator: emulator as EmulatorInfo | null };
 }

@@ -52,6 +52,8 @@ export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {})
         runId: o.runId ?? o.resumeRunId ?? 'starting',
         what,
         clearCommand: `claims unlock --profile ${ctx.profile.name} --workspace ${ctx.paths.root}`,
+        onTakeover: (previous) =>
+          hooks.onNotice?.(`took over the lake lock of ${previous.what} (run ${previous.run_id}, pid ${previous.pid} on ${previous.host}, since ${previous.since}): that process is gone`),
         ...(hooks.signal ? { signal: hooks.signal } : {}),
       });
     }

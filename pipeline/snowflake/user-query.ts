@@ -5,10 +5,10 @@
 // streamed and reading stops at the row and byte caps; the caller's signal cancels the statement.
 
 import { errorPosition as duckdbStyleErrorPosition } from '../duckdb/user-query.ts';
-import { UserQueryError, type Json, type UserQueryLimits, type UserQueryResult } from '../warehouse/reader.ts';
+import { CappedRows } from '../warehouse/result-caps.ts';
+import { UserQueryError, type UserQueryLimits, type UserQueryResult } from '../warehouse/reader.ts';
 import type { SnowflakeSession } from './connection.ts';
 import { SnowflakeError } from './errors.ts';
-import { jsonBytes } from './values.ts';
 
 /** The text with comments, string literals and quoted identifiers blanked (same length, same lines). */
 export function blankLiterals(sql: string): string {
@@ -96,20 +96,6 @@ export function errorPosition(sql: string, message: string): { line: number; col
   return duckdbStyleErrorPosition(sql, message);
 }
 
-/** A value cut to fit a byte budget (text keeps its head, ending with …). */
-function fit(value: Json, budget: number): { value: Json; bytes: number; cut: boolean } {
-  const bytes = jsonBytes(value);
-  if (bytes <= budget) return { value, bytes, cut: false };
-  if (typeof value !== 'string') return { value: null, bytes: 4, cut: true };
-  let keep = Math.max(0, budget - 16);
-  let head = `${value.slice(0, keep)}\u2026`;
-  for (let tries = 0; tries < 8 && jsonBytes(head) > budget; tries++) {
-    keep = Math.max(0, Math.floor((keep * budget) / jsonBytes(head)) - 16);
-    head = `${value.slice(0, keep)}\u2026`;
-  }
-  return { value: head, bytes: jsonBytes(head), cut: true };
-}
-
 export async function runUserQuery(s: SnowflakeSession, sql: string, limits: UserQueryLimits): Promise<UserQueryResult> {
   const select = checkSelect(sql);
   const text = limits.explain ? `EXPLAIN USING TEXT ${select}` : select;
@@ -126,42 +112,23 @@ export async function runUserQuery(s: SnowflakeSession, sql: string, limits: Use
     }
     throw err;
   }
-  const rows: Json[][] = [];
-  let bytes = 2;
-  let cutBy: UserQueryResult['cutBy'] = null;
+  const capped = new CappedRows(limits);
   const onAbort = () => {
     streamed.cancel();
     streamed.rows.destroy();
   };
   limits.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    reading: for await (const raw of streamed.rows as AsyncIterable<unknown[]>) {
-      if (rows.length === limits.maxRows) {
-        cutBy = 'rows';
-        break reading;
-      }
-      const row: Json[] = [];
-      let rowBytes = 3;
-      for (let i = 0; i < raw.length; i++) {
-        const f = fit(streamed.readers[i]!(raw[i]), limits.maxBytes - bytes - rowBytes);
-        row.push(f.value);
-        rowBytes += f.bytes + 1;
-        if (f.cut) cutBy = 'bytes';
-      }
-      rows.push(row);
-      bytes += rowBytes;
-      if (cutBy === 'bytes' || bytes >= limits.maxBytes) {
-        cutBy = 'bytes';
-        break reading;
-      }
+    for await (const raw of streamed.rows as AsyncIterable<unknown[]>) {
+      if (!capped.take(raw.map((v, i) => streamed.readers[i]!(v)))) break;
     }
   } catch (err) {
     if (limits.signal.aborted) throw limits.signal.reason;
     throw new UserQueryError(`Reading the result failed: ${(err as Error).message}`, undefined, undefined, { cause: err });
   } finally {
     limits.signal.removeEventListener('abort', onAbort);
-    if (cutBy !== null) streamed.rows.destroy();
+    if (capped.cutBy !== null) streamed.rows.destroy();
   }
   if (limits.signal.aborted) throw limits.signal.reason;
-  return { columns: streamed.columns, rows, truncated: cutBy !== null, cutBy };
+  return { columns: streamed.columns, rows: capped.rows, truncated: capped.cutBy !== null, cutBy: capped.cutBy };
 }

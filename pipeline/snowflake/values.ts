@@ -40,6 +40,3 @@ export function valueReader(c: Column): ValueReader {
   if (t === 'BOOLEAN') return (v) => (v === null || v === undefined ? null : Boolean(v));
   return (v) => (v === null || v === undefined ? null : typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v));
 }
-
-/** JSON size of a value as a reply carries it. */
-export const jsonBytes = (value: Json): number => Buffer.byteLength(JSON.stringify(value));

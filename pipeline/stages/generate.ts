@@ -32,10 +32,12 @@ export function generateStage(p: PipelineContext): Stage {
         ctx.log('info', `batch ${options.batch} already generated with these options; reusing ${out}`);
         return { rows: rowsOf(previous), outputs: { dir: out, reused: true, defects: previous.defects.total }, summary: `already generated (no-op): reused ${out}`, noop: true };
       }
-      const manifest = await generate(options, {
-        signal: ctx.signal,
-        onProgress: (pr) => ctx.progress({ fraction: pr.total ? pr.done / pr.total : 0, message: pr.phase }),
-      });
+      const manifest = await generate(
+        options,
+        { signal: ctx.signal, onProgress: (pr) => ctx.progress({ fraction: pr.total ? pr.done / pr.total : 0, message: pr.phase }) },
+        // the run's contracts, already loaded and checked
+        p.contracts,
+      );
       ctx.log('info', `generated batch ${options.batch} as of ${manifest.as_of}`, { seconds: manifest.seconds, defects: manifest.defects.total });
       return { rows: rowsOf(manifest), outputs: { dir: out, reused: false, defects: manifest.defects.total, as_of: manifest.as_of }, summary: `generated ${out}` };
     },

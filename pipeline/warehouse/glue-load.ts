@@ -4,6 +4,7 @@
 // run is started (or adopted), followed, and its outcome read from RAW.BATCH_AUDIT.
 
 import { runGlueJobStep } from '../aws/glue-job-step.ts';
+import { ENTITY_ORDER } from '../contract-loader/load.ts';
 import type { GlueRuns, StartOptions } from '../aws/glue-runs.ts';
 import type { SnowflakeLoad } from './snowflake.ts';
 import type { BatchAudit, LoadResult } from './types.ts';
@@ -18,19 +19,29 @@ export interface GlueLoadOptions {
 }
 
 export function glueLoad(runs: GlueRuns, options: GlueLoadOptions, audit: (batch: number) => Promise<BatchAudit[]>): SnowflakeLoad {
+  const result = (req: Parameters<SnowflakeLoad>[0], rows: BatchAudit[], loaded: boolean): LoadResult => ({
+    batch: req.batch,
+    loaded,
+    loadedAt: rows[0]!.loaded_at,
+    datasets: rows.map((r) => ({ dataset: r.dataset, rows: r.loaded_rows, quarantined: r.quarantined_rows, duplicates: r.duplicates_removed })),
+  });
   return async (req): Promise<LoadResult> => {
+    // The job's own "already loaded" answer costs a Spark start-up; RAW.BATCH_AUDIT gives it in one
+    // query. A run an earlier attempt started is still adopted and followed, whatever the audit says.
+    if (!req.force && !req.recorded?.glueRunId) {
+      const mine = (await audit(req.batch)).filter((r) => r.txn === req.manifest.txn);
+      if (ENTITY_ORDER.every((d) => mine.some((r) => r.dataset === d))) {
+        req.log?.(`batch ${req.batch} is already loaded from commit ${req.manifest.txn} (RAW.BATCH_AUDIT); Glue job ${options.jobName} not started`);
+        return result(req, mine, false);
+      }
+    }
     const args = { '--lake': options.lakeUri, '--batch': String(req.batch), '--snowflake_secret_id': options.secretId, '--force': req.force ? 'true' : 'false' };
     const { events } = await runGlueJobStep(runs, options.jobName, args, options.start, req);
     const loaded = events.find((e) => e.event === 'loaded');
     const rows = await audit(req.batch);
     const mine = rows.filter((r) => r.txn === req.manifest.txn);
     if (!mine.length) throw new Error(`Glue job ${options.jobName} succeeded but RAW.BATCH_AUDIT has no row of batch ${req.batch} commit ${req.manifest.txn}: the load did not happen. Look at the job's log.`);
-    return {
-      batch: req.batch,
-      // the job says "already loaded from this commit; nothing to do" and reports no load event
-      loaded: loaded !== undefined,
-      loadedAt: mine[0]!.loaded_at,
-      datasets: mine.map((r) => ({ dataset: r.dataset, rows: r.loaded_rows, quarantined: r.quarantined_rows, duplicates: r.duplicates_removed })),
-    };
+    // the job says "already loaded from this commit; nothing to do" and reports no load event
+    return result(req, mine, loaded !== undefined);
   };
 }

@@ -4,6 +4,7 @@
 // insert its rows, write its audit rows).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyTimeline, searchHistory } from '../api/read-models/history.ts';
 import { loadContracts } from '../contract-loader/load.ts';
 import type { EmulatorInfo } from '../emulator/record.ts';
 import { sharedEmulator } from '../emulator/testing/shared.ts';
@@ -91,6 +92,34 @@ describe('Snowflake warehouse and reader on the emulator', () => {
       { dataset: 'members', loaded_rows: 0 },
       { dataset: 'providers', loaded_rows: 7 },
     ]);
+  });
+
+  it('answers the history read model in Snowflake SQL: versions of an entity, with what changed', async () => {
+    const raw = `${DB}.RAW`;
+    // provider 1000000003 moves in batch 2; batch 3 resends it unchanged (not a new version)
+    const row = (batch: number, city: string, updated: string) =>
+      s.execute(
+        `INSERT INTO ${raw}.PROVIDERS (PROVIDER_ID, PROVIDER_NAME, CITY, NETWORK_STATUS, UPDATED_AT, _BATCH_ID, _LOADED_AT, _SOURCE_FILE, _SOURCE_LINE)
+         SELECT '1000000003', 'Clinic 3', ?, 'in_network', CAST(? AS TIMESTAMP_NTZ), ?, CAST('2026-12-01 10:00:00' AS TIMESTAMP_NTZ), 'providers.csv', 2`,
+        [city, updated, batch],
+      );
+    await s.execute(`UPDATE ${raw}.PROVIDERS SET CITY = 'Albany', NETWORK_STATUS = 'in_network', UPDATED_AT = CAST('2026-01-05 00:00:00' AS TIMESTAMP_NTZ) WHERE PROVIDER_ID = '1000000003'`);
+    await row(2, 'Boston', '2026-03-01 00:00:00');
+    await row(3, 'Boston', '2026-04-01 00:00:00');
+    try {
+      const found = await searchHistory(reader, contracts.byName, 'provider', '1000000003');
+      expect(found).toEqual({ available: true, matches: [{ id: '1000000003', label: 'Clinic 3', versions: 3 }] });
+      expect(await searchHistory(reader, contracts.byName, 'provider', 'clinic 3')).toMatchObject({ matches: [{ id: '1000000003' }] });
+      const timeline = await historyTimeline(reader, contracts.byName, 'provider', '1000000003');
+      expect(timeline.versions.map((v) => [v.batch, v.values.city, v.isCurrent])).toEqual([
+        [1, 'Albany', false],
+        [2, 'Boston', true],
+      ]);
+      expect(timeline.versions[1]!.changed).toEqual([{ column: 'city', from: 'Albany', to: 'Boston' }]);
+      expect(timeline.versions[0]!.validTo).toBe(timeline.versions[1]!.validFrom);
+    } finally {
+      await s.execute(`DELETE FROM ${raw}.PROVIDERS WHERE _BATCH_ID > 1`);
+    }
   });
 
   it('pages deep by keyset exactly as a full ORDER BY, and counts and profiles', async () => {

@@ -2,11 +2,11 @@
 // (each batch lands the rows that changed), ordered by updated_at, with the tracked columns that
 // changed from one version to the next. Valid-from/valid-to follow the SCD2 rule the snapshots use.
 
-import { ident } from '../../duckdb/sql.ts';
 import type { QueryParam, WarehouseReader } from '../../warehouse/reader.ts';
 import type { Contract } from '../../contract-loader/types.ts';
 import type { HistoryEntity, HistoryTimeline, HistoryVersion, Widget } from '../protocol.ts';
 import { ApiError } from '../errors.ts';
+import { dialectSql } from './dialect.ts';
 
 const DATASET: Record<HistoryEntity, 'members' | 'providers'> = { member: 'members', provider: 'providers' };
 const LABEL: Record<HistoryEntity, string> = {
@@ -26,6 +26,7 @@ export async function searchHistory(
 ): Promise<Widget<{ matches: { id: string; label: string; versions: number }[] }>> {
   const dataset = DATASET[entity];
   const key = keyOf(contracts.get(dataset)!);
+  const { ident, startsWith } = dialectSql(warehouse.dialect);
   const now = warehouse.availability();
   if (!now.available) return { available: false, reason: now.reason };
   const cols = await warehouse.columns({ schema: 'raw', table: dataset });
@@ -34,7 +35,7 @@ export async function searchHistory(
   let where = 'true';
   if (query.trim()) {
     params.push(query.trim(), query.trim());
-    where = `(starts_with(${ident(key)}, upper(?)) OR contains(lower(${LABEL[entity]}), lower(?)))`;
+    where = `(${startsWith(ident(key), 'upper(?)')} OR contains(lower(${LABEL[entity]}), lower(?)))`;
   }
   // entities with the most versions first: they are the ones with a story to tell
   const rows = await warehouse.queryObjects(
@@ -51,6 +52,7 @@ export async function historyTimeline(warehouse: WarehouseReader, contracts: Map
   const key = keyOf(contract);
   const tracked = contract.history?.tracked ?? [];
   const updated = contract.history?.updated_at ?? 'updated_at';
+  const { ident } = dialectSql(warehouse.dialect);
   const cols = new Set((await warehouse.columns({ schema: 'raw', table: dataset })).map((c) => c.name));
   if (!cols.size) throw new ApiError('unavailable', `No raw.${dataset} yet.`, { hint: 'Run the pipeline to load it.' });
   // the lineage columns every loaded table carries (pipeline/warehouse/duckdb.ts) are not values of the entity
