@@ -8,7 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../pipeline/api/protocol.ts';
 import { openDuckDB, queryNumber } from '../pipeline/duckdb/connection.ts';
+import { stopEmulator } from '../pipeline/emulator/index.ts';
 import { startPipelineRun } from '../pipeline/run/index.ts';
+import { secretServiceMissing, startSecretService, type SecretService } from '../pipeline/snowflake/testing/secret-service.ts';
 import { tempDir } from '../pipeline/testing/tmp.ts';
 import { startApp, type RunningApp } from './support/app.ts';
 import { launchBrowser } from './support/browser.ts';
@@ -550,5 +552,126 @@ describe('demo mode', () => {
     expect(after.ok && before.ok && after.result.length).toBe(before.ok ? before.result.length : -1);
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('demo-panel').count()).resolves.toBe(0);
+  });
+});
+
+describe('the cloud in the app', () => {
+  // its own workspace, whose cloud emulator the app starts on first use of cloud-emulator (once for this journey)
+  let cloudApp: RunningApp;
+  let p: Page;
+  let keyring: SecretService | null = null;
+  const noKeyring = secretServiceMissing();
+  const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS;
+
+  beforeAll(async () => {
+    if (noKeyring === null) {
+      // a private Secret Service, before this process's first keychain call (the binding keeps its first bus)
+      keyring = await startSecretService(join(root, 'keyring'));
+      process.env.DBUS_SESSION_BUS_ADDRESS = keyring.address;
+    }
+    cloudApp = await startApp(join(root, 'cloud'));
+    p = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await p?.close();
+    await cloudApp?.stop();
+    await stopEmulator(join(root, 'cloud'));
+    keyring?.stop();
+    if (savedBus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = savedBus;
+  });
+
+  it('creates an aws profile in the form: a bad value shows its message beside the field; the password goes to the keychain', async () => {
+    await open(p, cloudApp, '#/profiles');
+    await p.getByTestId('profile-new').click();
+    const editor = p.getByTestId('profile-editor');
+    await p.fill('input[name=profile-name]', 'acme');
+    await editor.locator('select[name=profile-kind]').selectOption('aws');
+    await editor.getByLabel('aws.bucket').fill('Acme_Lake');
+    await editor.getByLabel('aws.bucket').blur();
+    await editor.locator('label', { hasText: 'aws.bucket' }).locator('.field-error', { hasText: 'must be an S3 bucket name' }).waitFor();
+    await editor.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(p, 'profiles-aws-error');
+    await editor.getByLabel('aws.bucket').fill('acme-claims-lake');
+    await editor.getByLabel('aws.bucket').blur();
+    // what a profile of kind aws must say for itself is named where it is missing
+    await editor.locator('label', { hasText: 'glue.role_arn' }).locator('.field-error', { hasText: 'required for a profile of kind aws' }).waitFor();
+    await editor.getByLabel('glue.role_arn').fill('arn:aws:iam::123456789012:role/acme-glue');
+    await editor.getByLabel('snowflake.account').fill('acme-prod');
+    await editor.getByLabel('snowflake.user').fill('CLAIMS_SVC');
+    await editor.getByLabel('snowflake.storage_integration').fill('ACME_LAKE_INT');
+    const secretPart = editor.getByTestId('profile-secret');
+    if (keyring) {
+      await secretPart.locator('select[name=secret-source]').selectOption('keychain');
+      await secretPart.locator('input[name=secret]').fill('acme-e2e-password');
+      await secretPart.getByTestId('secret-store').click();
+      await secretPart.getByTestId('secret-stored').waitFor();
+    } else {
+      await secretPart.getByTestId('keychain-unavailable').waitFor();
+      await secretPart.locator('input[name=password-env]').fill('ACME_SNOWFLAKE_PASSWORD');
+    }
+    await editor.getByLabel('glue.role_arn').focus();
+    await editor.getByLabel('glue.role_arn').blur();
+    await editor.locator('.field-error').first().waitFor({ state: 'detached' });
+    await secretPart.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await shot(p, 'profiles-aws');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await p.getByTestId('profiles-table').locator('tr', { hasText: 'acme' }).getByText('aws').waitFor();
+    const yaml = readFileSync(join(root, 'cloud', 'profiles.yaml'), 'utf8');
+    expect(yaml).toMatch(/bucket: acme-claims-lake/);
+    expect(yaml).not.toContain('acme-e2e-password');
+    expect(yaml).toMatch(keyring ? /account: snowflake\/acme\/password/ : /password_env: ACME_SNOWFLAKE_PASSWORD/);
+  });
+
+  it('switches to cloud-emulator from the top bar, checks, deploys from a confirmed plan, and checks again: all pass', async () => {
+    await open(p, cloudApp, '#/cloud');
+    await p.getByText('has nothing to check or deploy').waitFor();
+    await p.getByTestId('profile-switcher').selectOption('cloud-emulator');
+    // the top bar names the active profile and its kind
+    await p.waitForFunction(() => document.querySelector('[data-testid=profile-switcher] option:checked')?.textContent === 'cloud-emulator · aws');
+    const check = p.getByTestId('check-panel');
+    await check.waitFor({ timeout: 120_000 });
+    await check.getByTestId('check-run').click();
+    // a fresh emulator: the account answers, the jobs are not deployed yet, and the line says how to fix it
+    await check.getByTestId('check-result').waitFor({ timeout: 180_000 });
+    await check.locator('tr[data-status=pass]', { hasText: 'AWS credentials' }).waitFor();
+    await check.locator('tr[data-status=fail]', { hasText: 'Glue jobs deployed at the current version' }).getByText('claims deploy --profile cloud-emulator').waitFor();
+    // the switch's toast gone, so it covers nothing in the pictures
+    await p.locator('.toast').first().waitFor({ state: 'detached' });
+    await shot(p, 'check-before-deploy');
+
+    const deploy = p.getByTestId('deploy-panel');
+    await deploy.getByTestId('deploy-start').click();
+    const plan = deploy.getByTestId('deploy-plan');
+    await plan.waitFor({ timeout: 300_000 });
+    await plan.getByTestId('plan-job-cleanse').getByText('create').first().waitFor();
+    // each job setting says where its value comes from: the profile overrides job.json's workers
+    await expect(plan.getByTestId('plan-job-cleanse').locator('tr', { hasText: 'NumberOfWorkers' }).textContent()).resolves.toMatch(/^NumberOfWorkers2profile$/);
+    await deploy.getByTestId('deploy-confirm').waitFor();
+    await deploy.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(p, 'deploy-plan');
+    await deploy.getByTestId('deploy-confirm-button').click();
+    await deploy.getByTestId('deploy-result').waitFor({ timeout: 300_000 });
+    await expect(deploy.getByTestId('deploy-progress').textContent()).resolves.toMatch(/Glue job claims-cleanse.*created/);
+    await deploy.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(p, 'deploy-done');
+
+    await check.getByTestId('check-run').click();
+    await check.getByTestId('check-result').getByText(/^All pass: \d+ pass/).waitFor({ timeout: 180_000 });
+    await expect(check.locator('tr[data-status=fail]').count()).resolves.toBe(0);
+    await check.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(p, 'check');
+
+    // the Data view follows the profile: Snowflake's RAW tables, as deploy made them (empty until a run loads them)
+    await open(p, cloudApp, '#/data?source=warehouse&name=raw.members');
+    await p.locator('[role=columnheader]', { hasText: 'member_id' }).waitFor({ timeout: 60_000 });
+    await p.getByText('raw.batch_audit').first().waitFor();
+    await shot(p, 'data-cloud');
+    await p.getByTestId('profile-switcher').selectOption('local');
+    await p.waitForFunction(() => document.querySelector('[data-testid=profile-switcher] option:checked')?.textContent === 'local · local');
+    await p.getByTestId('profile-opening').waitFor({ state: 'detached', timeout: 60_000 });
+    // on local, the Data view lists this workspace's own (empty) lake and warehouse, not the cloud's tables
+    await p.getByText('No datasets yet').waitFor();
   });
 });

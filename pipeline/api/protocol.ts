@@ -67,6 +67,8 @@ export interface AppInfo {
   workspace: string;
   stages: StageName[];
   activeProfile: string;
+  /** where the active profile's stages run: local (this machine) or aws (S3, Glue, Snowflake) */
+  activeProfileKind: 'local' | 'aws';
   generate: GenerateLimits;
   capabilities: {
     warehouse: Availability;
@@ -116,6 +118,56 @@ export interface ProfileList {
 export interface ProfileProblem {
   path: string;
   message: string;
+}
+
+/** An OS keychain entry: what the profile names, never what it holds. */
+export interface KeychainRef {
+  service: string;
+  account: string;
+}
+
+// ─── cloud: check and deploy ────────────────────────────────────────────────────────────────────
+
+/** One prerequisite of a profile of kind aws (claims check's line). */
+export interface CheckLine {
+  name: string;
+  status: 'pass' | 'fail' | 'not_emulated' | 'skipped';
+  detail: string;
+  fix?: string;
+}
+
+/** claims deploy's plan as the app shows it: what exists, what is created or updated, and why. */
+export interface DeployPlanView {
+  planId: string;
+  profile: string;
+  emulated: boolean;
+  region: string;
+  bucket: string;
+  /** whether applying it changes anything */
+  changes: boolean;
+  /** prerequisites only an administrator makes, missing on a real account: the plan cannot be applied */
+  blockers: { kind: string; name: string; detail: string }[];
+  account: { kind: 'bucket' | 'role'; name: string; state: 'exists' | 'create' | 'missing'; detail: string }[];
+  code: { job: string; version: string; prefix: string; files: { name: string; uri: string; bytes: number; state: 'upload' | 'exists' }[] }[];
+  jobs: {
+    job: string;
+    name: string;
+    state: 'create' | 'update' | 'unchanged';
+    version: string;
+    deployedVersion: string | null;
+    changes: { field: string; have: string; want: string }[];
+    /** every setting with its value and where it comes from: job.json (the defaults), the profile, or deploy itself */
+    settings: { field: string; value: string | number; source: 'job.json' | 'profile' | 'deploy' }[];
+  }[];
+  secret: { id: string; state: 'create' | 'update' | 'unchanged' };
+  snowflake: { location: string; emulated: boolean; items: { kind: string; name: string; state: string; detail?: string; statements: string[] }[] };
+  /** the plan as claims deploy prints it */
+  lines: string[];
+}
+
+export interface DeployStep {
+  what: string;
+  done: string;
 }
 
 // ─── lineage ────────────────────────────────────────────────────────────────────────────────────
@@ -291,6 +343,12 @@ export interface ApiMethods {
   'profiles.validate': { req: Requests['profiles.validate']; res: { problems: ProfileProblem[] } };
   'profiles.save': { req: Requests['profiles.save']; res: { saved: boolean; problems: ProfileProblem[] } };
   'profiles.activate': { req: Requests['profiles.activate']; res: { active: string } };
+  'profiles.template': { req: Requests['profiles.template']; res: { profile: Record<string, Json> } };
+  'profiles.keychain': { req: Requests['profiles.keychain']; res: Availability };
+  'profiles.storeSecret': { req: Requests['profiles.storeSecret']; res: { stored: true; keychain: KeychainRef } };
+  'deploy.check': { req: Requests['deploy.check']; res: { jobId: string; profile: string } };
+  'deploy.plan': { req: Requests['deploy.plan']; res: DeployPlanView };
+  'deploy.apply': { req: Requests['deploy.apply']; res: { jobId: string; profile: string } };
   'lineage.graph': { req: Requests['lineage.graph']; res: Widget<LineageGraph> };
   'lineage.node': { req: Requests['lineage.node']; res: LineageNodeDetail };
   'quality.overview': { req: Requests['quality.overview']; res: QualityOverview };
@@ -321,7 +379,11 @@ export type ServerEvent =
       result?: GeneratedBatch;
       error?: ApiErrorBody;
     }
-  | { kind: 'workspace.changed'; what: 'datasets' | 'runs' | 'profiles' | 'warehouse' };
+  | { kind: 'workspace.changed'; what: 'datasets' | 'runs' | 'profiles' | 'warehouse' }
+  | { kind: 'check.line'; jobId: string; profile: string; line: CheckLine }
+  | { kind: 'check.finished'; jobId: string; profile: string; passed: boolean; error?: ApiErrorBody }
+  | { kind: 'deploy.step'; jobId: string; profile: string; step: DeployStep }
+  | { kind: 'deploy.finished'; jobId: string; profile: string; status: 'succeeded' | 'failed'; steps: DeployStep[]; error?: ApiErrorBody };
 
 /** Events travel in batches: a run can emit hundreds a second and the UI repaints once per batch. */
 export type EventBatch = ServerEvent[];

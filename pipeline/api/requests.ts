@@ -73,6 +73,12 @@ export const AnalyticsFilterSchema = Type.Object(
 );
 
 const HistoryEntity = StringEnum(['member', 'provider'] as const);
+/** a deploy plan or a check/deploy job the service handed out */
+const JobId = Type.String({ pattern: '^[0-9a-f]{16}$' });
+/** what a Snowflake login's secret is: the one value that ever travels to the service, once */
+export const SECRET_KINDS = ['password', 'private_key'] as const;
+/** a PEM private key of 8192-bit RSA is under 7 KB; passwords are far shorter */
+export const MAX_SECRET_LENGTH = 16_384;
 const profileCall = Type.Object({ name: ProfileName, profile: ProfileObject }, strict);
 
 export const REQUESTS = {
@@ -98,6 +104,17 @@ export const REQUESTS = {
   'profiles.validate': profileCall,
   'profiles.save': profileCall,
   'profiles.activate': Type.Object({ name: ProfileName }, strict),
+  /** a new profile's starting settings: the defaults of its kind, with what it must say for itself left blank */
+  'profiles.template': Type.Object({ kind: StringEnum(['local', 'aws'] as const) }, strict),
+  'profiles.keychain': Empty,
+  /** the secret goes into the OS keychain entry the service names after the profile; the answer is that entry, never the secret */
+  'profiles.storeSecret': Type.Object({ name: ProfileName, kind: StringEnum(SECRET_KINDS), secret: Type.String({ minLength: 1, maxLength: MAX_SECRET_LENGTH }) }, strict),
+  /** claims check on a profile of kind aws (default: the active one), its lines streamed as events */
+  'deploy.check': Type.Object({ profile: Type.Optional(ProfileName) }, strict),
+  /** claims deploy's plan, read from the account without changing anything */
+  'deploy.plan': Type.Object({ profile: Type.Optional(ProfileName) }, strict),
+  /** applies a plan deploy.plan handed out, its steps streamed as events */
+  'deploy.apply': Type.Object({ planId: JobId }, strict),
   'lineage.graph': Empty,
   'lineage.node': Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.\\-]{1,400}$' }) }, strict),
   'quality.overview': Empty,

@@ -3,18 +3,21 @@
 // framing and authentication.
 
 import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadContracts } from '../contract-loader/load.ts';
 import { GENERATE_DEFAULTS, MAX_BATCH, MAX_CLAIMS, MAX_MEMBERS, MAX_PROVIDERS } from '../generate/options.ts';
 import { PIPELINE_STAGES } from '../stages/names.ts';
 import { workspacePaths } from '../workspace.ts';
 import { errorBody } from './errors.ts';
+import { CloudJobs } from './jobs/cloud-jobs.ts';
 import { EventHub } from './jobs/event-hub.ts';
 import { GenerateJobs } from './jobs/generate-jobs.ts';
 import { ProfileStore } from './jobs/profile-store.ts';
 import { RunManager } from './jobs/run-manager.ts';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './protocol.ts';
 import { analyticsOptions, dashboard } from './read-models/analytics.ts';
+import { dbtArtifactsDir } from './read-models/dbt-artifacts.ts';
 import { profileColumn, readPage } from './read-models/dataset-query.ts';
 import { historyTimeline, searchHistory } from './read-models/history.ts';
 import { lineageGraph, lineageNode, readDbtArtifacts } from './read-models/lineage.ts';
@@ -47,6 +50,14 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
   const clearCounts = () => void sides.built().then((r) => r?.counts.clear());
   const jobs = new GenerateJobs(layout, hub, clearCounts);
   const runs = new RunManager(layout.root, hub, sides, clearCounts);
+  const cloud = new CloudJobs(layout, hub, () => profiles.active(), () => sides.reopen());
+  /** the active profile's latest dbt build (lineage, dbt tests), never another profile's */
+  const dbtArtifacts = async () => {
+    const active = await profiles.activeProfile();
+    const listed = await profiles.list();
+    const dir = await dbtArtifactsDir(layout, active, new Set(listed.profiles.filter((p) => p.kind === 'aws').map((p) => p.name)));
+    return { profile: active.name, artifacts: dir ? readDbtArtifacts(dir) : null, dir };
+  };
   const reading = () => sides.get();
   const existingRelations = async (): Promise<Set<string>> => {
     const { warehouse } = await reading();
@@ -57,11 +68,14 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'app.info': async (): Promise<AppInfo> => {
       const { warehouse, profile } = await reading();
       const now = warehouse.availability();
+      const dbt = await dbtArtifacts();
+      const kind = (await profiles.list()).profiles.find((p) => p.name === profile)?.kind === 'aws' ? 'aws' : 'local';
       return {
         version: VERSION,
         workspace: layout.root,
         stages: [...PIPELINE_STAGES],
         activeProfile: profile,
+        activeProfileKind: kind,
         generate: {
           defaults: { seed: GENERATE_DEFAULTS.seed, members: GENERATE_DEFAULTS.members, providers: GENERATE_DEFAULTS.providers, claims: GENERATE_DEFAULTS.claims, batch: GENERATE_DEFAULTS.batch, dirtyRate: GENERATE_DEFAULTS.dirtyRate },
           maxBatch: MAX_BATCH,
@@ -72,7 +86,7 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
         capabilities: {
           // a warehouse busy with a run is there all the same
           warehouse: now.available || now.why === 'busy' ? { available: true } : { available: false, reason: now.reason, ...(now.hint ? { hint: now.hint } : {}) },
-          dbtArtifacts: readDbtArtifacts(layout.dbtTarget) ? { available: true } : { available: false, reason: 'No dbt run yet.', hint: 'Run the pipeline; its transform stage runs dbt.' },
+          dbtArtifacts: dbt.artifacts ? { available: true } : { available: false, reason: `No dbt run yet on profile ${dbt.profile}.`, hint: 'Run the pipeline on it; its transform stage runs dbt.' },
         },
       };
     },
@@ -93,11 +107,22 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'profiles.validate': (req) => ({ problems: profiles.validate(req.name, req.profile) }),
     'profiles.save': (req) => profiles.save(req.name, req.profile),
     'profiles.activate': (req) => profiles.activate(req.name),
-    'lineage.graph': () => lineageGraph(readDbtArtifacts(layout.dbtTarget)),
-    'lineage.node': async (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id, await existingRelations()),
+    'profiles.template': (req) => profiles.template(req.kind),
+    'profiles.keychain': () => profiles.keychain(),
+    'profiles.storeSecret': (req) => profiles.storeSecret(req.name, req.kind, req.secret),
+    'deploy.check': (req) => cloud.check(req.profile),
+    'deploy.plan': (req) => cloud.plan(req.profile),
+    'deploy.apply': (req) => cloud.apply(req.planId),
+    'lineage.graph': async () => {
+      const { profile, artifacts } = await dbtArtifacts();
+      return artifacts ? lineageGraph(artifacts) : { available: false, reason: `No dbt run yet on profile ${profile}: the transform stage of a run on it writes the lineage.` };
+    },
+    'lineage.node': async (req) => lineageNode((await dbtArtifacts()).artifacts, req.id, await existingRelations()),
     'quality.overview': async () => {
       const { lake, warehouse } = await reading();
-      return qualityOverview(layout, lake, warehouse);
+      const { dir } = await dbtArtifacts();
+      // the overview reads dbt's test results from the active profile's latest build (none: a folder that does not exist)
+      return qualityOverview({ ...layout, dbtTarget: dir ?? join(layout.tmp, 'no-dbt-build') }, lake, warehouse);
     },
     'analytics.options': async () => analyticsOptions((await reading()).warehouse),
     'analytics.dashboard': async (req) => dashboard((await reading()).warehouse, req),
@@ -123,6 +148,7 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     async close() {
       jobs.close();
       runs.close();
+      cloud.close();
       hub.close();
       await sides.close();
     },

@@ -134,18 +134,25 @@ async function secretCurrent(t: DeployTarget): Promise<CheckLine> {
   }
 }
 
-export async function checkDeployment(t: DeployTarget, contracts: ContractSet): Promise<CheckLine[]> {
+/** Every line, in order; onLine hears each as soon as it is known (the app streams them). */
+export async function checkDeployment(t: DeployTarget, contracts: ContractSet, onLine?: (line: CheckLine) => void): Promise<CheckLine[]> {
   const lines: CheckLine[] = [];
-  const who = await credentials(t, lines);
+  const add = (...more: CheckLine[]) => {
+    lines.push(...more);
+    for (const l of more) onLine?.(l);
+  };
+  const found: CheckLine[] = [];
+  const who = await credentials(t, found);
+  add(...found);
   if (who.ok) {
-    lines.push(await bucketWritable(t));
-    lines.push(...(await glueRole(t, who.principal)));
-    lines.push(await jobsAtVersion(t));
-    lines.push(await secretCurrent(t));
+    add(await bucketWritable(t));
+    add(...(await glueRole(t, who.principal)));
+    add(await jobsAtVersion(t));
+    add(await secretCurrent(t));
   } else {
-    for (const n of ['S3 bucket reachable and writable', 'Glue role exists', 'Glue role can be passed', 'Glue jobs deployed at the current version', "Glue job 2's Snowflake secret"]) lines.push(skipped(n, 'needs AWS credentials'));
+    add(...['S3 bucket reachable and writable', 'Glue role exists', 'Glue role can be passed', 'Glue jobs deployed at the current version', "Glue job 2's Snowflake secret"].map((n) => skipped(n, 'needs AWS credentials')));
   }
-  lines.push(...(await checkSnowflake(t.snowflake, contracts, { env: t.env })));
+  add(...(await checkSnowflake(t.snowflake, contracts, { env: t.env })));
   return lines;
 }
 

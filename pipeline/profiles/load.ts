@@ -198,9 +198,33 @@ export class ProfileError extends Error {
   }
 }
 
+/** What a value that fails its pattern should look like, by key within a profile (a regular expression says it to no one). */
+const PATTERN_MEANING: Record<string, string> = {
+  'aws.region': 'an AWS region such as us-east-1 or eu-west-2',
+  'aws.bucket': 'an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or a digit',
+  'aws.prefix': 'empty, or a key prefix whose segments each end in / (e.g. claims/)',
+  'glue.role_arn': 'an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>',
+  'glue.jobs.cleanse': 'a Glue job name: letters, digits, _, . and -, at most 255',
+  'glue.jobs.load': 'a Glue job name: letters, digits, _, . and -, at most 255',
+  'glue.code_prefix': 'a key prefix ending in / (e.g. _deploy/)',
+  'snowflake.account': 'a Snowflake account identifier such as xy12345.eu-west-1 or myorg-myaccount',
+  'snowflake.auth.password_env': 'the name of an environment variable (upper-case letters, digits and _): the variable holds the password, the profile only names it',
+  'snowflake.auth.passphrase_env': 'the name of an environment variable (upper-case letters, digits and _): the variable holds the passphrase, the profile only names it',
+  'duckdb.memory_limit': 'a size such as 1536MB or 2GB',
+};
+
+function patternMessage(path: string, fallback: string): string {
+  // profiles.<name>.<key...>
+  const key = path.split('.').slice(2).join('.');
+  const meaning = PATTERN_MEANING[key] ?? (key.startsWith('aws.endpoints.') ? 'a URL such as http://127.0.0.1:4566' : undefined);
+  return meaning ? `must be ${meaning}` : fallback;
+}
+
 function describe(e: ErrorObject): ProfileProblem {
   const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(file)';
   switch (e.keyword) {
+    case 'pattern':
+      return { path, message: patternMessage(path, e.message ?? 'has the wrong form') };
     case 'additionalProperties':
       return { path: path === '(file)' ? String(e.params.additionalProperty) : `${path}.${String(e.params.additionalProperty)}`, message: `unknown key; allowed here: ${Object.keys(allowedAt(path)).join(', ')}` };
     case 'enum':
@@ -235,10 +259,11 @@ function awsProblems(prefix: string, p: RawProfile): ProfileProblem[] {
   if (p.aws?.encryption?.mode === 'sse-s3' && p.aws.encryption.kms_key_id) out.push({ path: `${prefix}.aws.encryption.kms_key_id`, message: 'only with mode sse-kms' });
   const auth = p.snowflake?.auth as Record<string, unknown> | undefined;
   if (auth) {
-    const allowed: Record<string, string[]> = { key_pair: ['private_key_file', 'passphrase_env'], password: ['password_env', 'keychain'], browser_sso: [] };
+    const allowed: Record<string, string[]> = { key_pair: ['private_key_file', 'keychain', 'passphrase_env'], password: ['password_env', 'keychain'], browser_sso: [] };
     const method = String(auth.method);
     for (const k of Object.keys(auth)) if (k !== 'method' && !(allowed[method] ?? []).includes(k)) out.push({ path: `${prefix}.snowflake.auth.${k}`, message: `not used by method ${method}; it takes ${(allowed[method] ?? []).join(', ') || 'nothing else'}` });
-    if (method === 'key_pair' && !auth.private_key_file) out.push({ path: `${prefix}.snowflake.auth.private_key_file`, message: 'required with method key_pair (the path of the private key, .p8)' });
+    if (method === 'key_pair' && !auth.private_key_file && !auth.keychain) out.push({ path: `${prefix}.snowflake.auth.private_key_file`, message: 'required with method key_pair (the path of the private key, .p8), unless the key is in the OS keychain (keychain)' });
+    if (method === 'key_pair' && auth.private_key_file && auth.keychain) out.push({ path: `${prefix}.snowflake.auth`, message: 'method key_pair takes one of private_key_file (a key file) or keychain (the OS keychain entry holding the key)' });
     if (method === 'password' && !auth.password_env === !auth.keychain) out.push({ path: `${prefix}.snowflake.auth`, message: 'method password takes one of password_env (an environment variable holding it) or keychain (the OS keychain entry)' });
   }
   if ((p.snowflake?.load_route ?? AWS_DEFAULTS.snowflake.load_route) === 'external_stage' && !p.snowflake?.storage_integration && !p.emulator) {

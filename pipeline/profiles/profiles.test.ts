@@ -2,6 +2,7 @@ import type { LocalProfile } from './types.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { snowflakeSettingsFor } from '../snowflake/profile-settings.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { activateProfile, listProfiles, loadProfile, ProfileError, saveProfile, validateProfiles } from './load.ts';
 
@@ -59,6 +60,39 @@ describe('profiles', () => {
     expect(active.name).toBe('nightly');
     expect(active.schedule).toBe('0 6 * * *');
     await expect(saveProfile(file, 'bad', { kind: 'snowflake' })).rejects.toThrow(/profiles\.bad\.kind: must be one of local/);
+  });
+});
+
+describe('the Snowflake secret of an aws profile: a reference, in one place', () => {
+  const aws = (auth: Record<string, unknown>) => ({
+    profiles: { acme: { kind: 'aws', aws: { bucket: 'acme-lake' }, glue: { role_arn: 'arn:aws:iam::123456789012:role/acme' }, snowflake: { account: 'acme', user: 'SVC', load_route: 'internal_stage', auth } } },
+  });
+  const entry = { service: 'health-finance-claims', account: 'snowflake/acme/private_key' };
+
+  it('takes a key pair from a key file or from a keychain entry, and names the key when it has both or neither', () => {
+    expect(validateProfiles(aws({ method: 'key_pair', keychain: entry }))).toEqual([]);
+    expect(validateProfiles(aws({ method: 'key_pair', private_key_file: '/keys/acme.p8', passphrase_env: 'ACME_PASSPHRASE' }))).toEqual([]);
+    expect(validateProfiles(aws({ method: 'key_pair' }))).toEqual([{ path: 'profiles.acme.snowflake.auth.private_key_file', message: expect.stringContaining('unless the key is in the OS keychain') }]);
+    expect(validateProfiles(aws({ method: 'key_pair', keychain: entry, private_key_file: '/keys/acme.p8' }))).toEqual([{ path: 'profiles.acme.snowflake.auth', message: expect.stringContaining('one of private_key_file') }]);
+    expect(validateProfiles(aws({ method: 'password', password_env: 'hunter2 is not a name' }))[0]).toEqual({ path: 'profiles.acme.snowflake.auth.password_env', message: expect.stringMatching(/^must be the name of an environment variable/) });
+    expect(validateProfiles(aws({ method: 'password', password: 'hunter2' }))[0]).toMatchObject({ path: 'profiles.acme.snowflake.auth.password', message: expect.stringContaining('unknown key') });
+  });
+
+  it('says what a value that fails its pattern should look like, never the pattern', () => {
+    const [bucket] = validateProfiles({ profiles: { acme: { kind: 'aws', aws: { bucket: 'Acme_Lake' } } } });
+    expect(bucket).toEqual({ path: 'profiles.acme.aws.bucket', message: expect.stringContaining('must be an S3 bucket name: 3 to 63 lower-case letters') });
+    const [role] = validateProfiles({ profiles: { acme: { kind: 'aws', glue: { role_arn: 'claims-glue' } } } });
+    expect(role!.message).toBe('must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>');
+  });
+
+  it('hands the keychain entry of a key pair to the Snowflake code as a reference', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, 'profiles.yaml');
+    await saveProfile(file, 'acme', aws({ method: 'key_pair', keychain: entry }).profiles.acme);
+    const p = await loadProfile(file, 'acme');
+    if (p.kind !== 'aws') throw new Error('kind aws expected');
+    expect(snowflakeSettingsFor(p, null, 'node').auth).toEqual({ method: 'key_pair', privateKey: { from: 'keychain', ...entry } });
   });
 });
 

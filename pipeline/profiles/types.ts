@@ -30,6 +30,8 @@ export type CleanseEngineName = (typeof CLEANSE_ENGINES)[number];
 /** How a Snowflake user proves who it is; the secret itself is never in the profile. */
 export type SnowflakeAuth =
   | { method: 'key_pair'; private_key_file: string; passphrase_env?: string }
+  /** the PEM text of the key in an OS keychain entry (stored there by the app) */
+  | { method: 'key_pair'; keychain: { service: string; account: string }; passphrase_env?: string }
   | { method: 'password'; password_env: string }
   | { method: 'password'; keychain: { service: string; account: string } }
   | { method: 'browser_sso' };

@@ -55,6 +55,20 @@ export async function writeKeychain(e: KeychainEntry, secret: string): Promise<v
   }
 }
 
+/**
+ * Whether a keychain answers here: asks for an entry no one writes (absent is a fine answer; an
+ * error means no keychain service, or one that refuses). Changes nothing.
+ */
+export async function keychainAvailability(): Promise<{ available: true } | { available: false; reason: string; hint: string }> {
+  try {
+    await entry({ service: 'health-finance-claims', account: 'availability-probe' }).getPassword();
+    return { available: true };
+  } catch (err) {
+    const e = err instanceof KeychainUnavailableError ? err : unavailable(err);
+    return { available: false, reason: e.message, hint: e.hint };
+  }
+}
+
 /** Removes the entry; false when there was none. */
 export async function deleteKeychain(e: KeychainEntry): Promise<boolean> {
   try {

@@ -13,7 +13,11 @@ export const EMULATOR_PASSWORD_ENV = 'CLAIMS_EMULATOR_PASSWORD';
 function auth(a: AwsProfile['snowflake']['auth']): SnowflakeAuth {
   switch (a.method) {
     case 'key_pair':
-      return { method: 'key_pair', privateKey: { from: 'file', path: a.private_key_file }, ...(a.passphrase_env ? { passphrase: { from: 'env', variable: a.passphrase_env } } : {}) };
+      return {
+        method: 'key_pair',
+        privateKey: 'keychain' in a ? { from: 'keychain', service: a.keychain.service, account: a.keychain.account } : { from: 'file', path: a.private_key_file },
+        ...(a.passphrase_env ? { passphrase: { from: 'env', variable: a.passphrase_env } } : {}),
+      };
     case 'password':
       return { method: 'password', password: 'keychain' in a ? { from: 'keychain', service: a.keychain.service, account: a.keychain.account } : { from: 'env', variable: a.password_env } };
     case 'browser_sso':

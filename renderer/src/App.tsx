@@ -7,6 +7,7 @@ import { useApp, startEventStream } from './state/app.ts';
 import { useDemo } from './state/demo.ts';
 import { useRouter, type ViewName } from './state/router.ts';
 import { AnalyticsView } from './views/AnalyticsView.tsx';
+import { CloudView } from './views/CloudView.tsx';
 import { DataView } from './views/DataView.tsx';
 import { DemoPanel } from './views/DemoPanel.tsx';
 import { GenerateView } from './views/GenerateView.tsx';
@@ -22,7 +23,7 @@ import { SqlView } from './views/SqlView.tsx';
 const NAV: { section: string; items: { view: ViewName; label: string; icon: IconName }[] }[] = [
   { section: 'Build', items: [{ view: 'generate', label: 'Generate', icon: 'generate' }, { view: 'data', label: 'Data', icon: 'data' }, { view: 'pipeline', label: 'Pipeline', icon: 'pipeline' }] },
   { section: 'Inspect', items: [{ view: 'quality', label: 'Quality', icon: 'quality' }, { view: 'lineage', label: 'Lineage', icon: 'lineage' }, { view: 'analytics', label: 'Analytics', icon: 'analytics' }, { view: 'history', label: 'History', icon: 'history' }, { view: 'sql', label: 'SQL console', icon: 'sql' }] },
-  { section: 'Settings', items: [{ view: 'profiles', label: 'Profiles', icon: 'profiles' }] },
+  { section: 'Settings', items: [{ view: 'profiles', label: 'Profiles', icon: 'profiles' }, { view: 'cloud', label: 'Check & deploy', icon: 'check' }] },
 ];
 
 function CurrentView({ view }: { view: ViewName }) {
@@ -47,6 +48,8 @@ function CurrentView({ view }: { view: ViewName }) {
       return <SqlView />;
     case 'profiles':
       return <ProfilesView />;
+    case 'cloud':
+      return <CloudView />;
   }
 }
 
@@ -130,7 +133,8 @@ export function App() {
         </div>
       </nav>
       <main className="main">
-        <CurrentView view={route.view} />
+        {/* a profile switch gives every view a fresh start on the new profile's lake and warehouse */}
+        <CurrentView key={info.activeProfile} view={route.view} />
       </main>
       <DemoPanel />
       <ShortcutsDialog />

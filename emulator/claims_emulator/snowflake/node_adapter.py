@@ -86,6 +86,17 @@ class NodeAdapter:
         self._timeout = timeout_seconds
         self._marker = marker
         self._http = urllib3.PoolManager(maxsize=16, retries=False)
+        # fakesnow runs a session's statements on one connection and cursor: two at once (a page and
+        # its count, from the app) clobber each other's result. Snowflake itself takes them at once;
+        # here they take turns per session, which the client cannot tell apart from a busy warehouse.
+        self._session_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _session_lock(self, authorization: str | None) -> threading.Lock | None:
+        if not authorization:
+            return None
+        with self._locks_guard:
+            return self._session_locks.setdefault(authorization, threading.Lock())
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         from werkzeug.wrappers import Request
@@ -97,15 +108,22 @@ class NodeAdapter:
         # the Host header goes through, so the upload URL fakesnow builds points back here
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
         is_query = path == "/queries/v1/query-request"
+        lock = self._session_lock(request.headers.get("Authorization")) if is_query else None
         try:
-            response = self._http.request(
-                request.method,
-                target,
-                body=request.get_data(),
-                headers=headers,
-                timeout=urllib3.Timeout(connect=5.0, read=self._timeout),
-                redirect=False,
-            )
+            if lock:
+                lock.acquire()
+            try:
+                response = self._http.request(
+                    request.method,
+                    target,
+                    body=request.get_data(),
+                    headers=headers,
+                    timeout=urllib3.Timeout(connect=5.0, read=self._timeout),
+                    redirect=False,
+                )
+            finally:
+                if lock:
+                    lock.release()
         except urllib3.exceptions.ReadTimeoutError:
             return self._json(start_response, 200, error_body(STATEMENT_TIMEOUT, timeout_message(self._timeout)))
         except urllib3.exceptions.HTTPError as e:

@@ -61,6 +61,14 @@ export class ReadSides {
     return this.current ? this.current.catch(() => null) : null;
   }
 
+  /** Lets go of the readers, so the next read opens them afresh (deploy has just made the warehouse's objects). */
+  async reopen(): Promise<void> {
+    const previous = this.current;
+    this.current = null;
+    this.currentProfile = null;
+    await previous?.then(closeReaders, () => undefined);
+  }
+
   async close(): Promise<void> {
     await this.current?.then(closeReaders, () => undefined);
     this.current = null;

@@ -250,6 +250,39 @@ describe('payload validation', () => {
     expect(error.details).toEqual([{ path: 'members', message: expect.stringContaining('between 10 and') }]);
   });
 
+  it('validates the cloud payloads, naming the field, and never echoes a secret sent in a bad one', async () => {
+    const marker = 'never-echo-this-secret-4f1c';
+    const bad = async (method: string, body: unknown) => {
+      const res = await api(method, body, bearer());
+      const text = await res.text();
+      expect(text).not.toContain(marker);
+      return { status: res.status, error: (JSON.parse(text) as { error: { details: { path: string; message: string }[] } }).error };
+    };
+    let r = await bad('profiles.storeSecret', { name: 'acme', kind: 'pin', secret: marker });
+    expect(r.status).toBe(400);
+    expect(r.error.details).toEqual([expect.objectContaining({ path: 'kind', message: expect.stringContaining('password, private_key') })]);
+    r = await bad('profiles.storeSecret', { name: 'acme', kind: 'password', secret: marker, keychain: { service: 'other-app', account: 'x' } });
+    expect(r.error.details).toEqual([{ path: '(request)', message: 'unknown field "keychain"' }]);
+    r = await bad('profiles.storeSecret', { name: 'acme', kind: 'password', secret: marker.repeat(1000) });
+    expect(r.error.details).toEqual([expect.objectContaining({ path: 'secret', message: expect.stringContaining('16384') })]);
+    r = await bad('profiles.storeSecret', { name: 'Not A Name', kind: 'password', secret: marker });
+    expect(r.error.details.map((d) => d.path)).toContain('name');
+    r = await bad('deploy.apply', { planId: '../../x' });
+    expect(r.status).toBe(400);
+    expect(r.error.details).toEqual([expect.objectContaining({ path: 'planId' })]);
+    r = await bad('deploy.check', { profile: 'local', extra: 1 });
+    expect(r.error.details).toEqual([{ path: '(request)', message: 'unknown field "extra"' }]);
+    r = await bad('profiles.template', { kind: 'gcp' });
+    expect(r.error.details).toEqual([expect.objectContaining({ path: 'kind' })]);
+  });
+
+  it('refuses check and deploy on a profile of kind local, saying what they are for', async () => {
+    const res = await api('deploy.check', { profile: 'local' }, bearer());
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/kind local: it runs on this machine and has nothing to check or deploy/);
+    expect((await api('deploy.apply', { planId: '0123456789abcdef' }, bearer())).status).toBe(404);
+  });
+
   it('rejects run ids that are not run ids before touching the file system', async () => {
     const res = await api('runs.get', { runId: '../../etc' }, bearer());
     expect(res.status).toBe(400);

@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import type { AppInfo, EventBatch, GeneratedBatch, GeneratePhase, RunEvent } from '../../../pipeline/api/protocol.ts';
 import { call, onEvents, type ConnectionState } from '../api/client.ts';
+import { applyCloudEvents } from './cloud-jobs.ts';
 import { addRunEvents, type RunBuffers } from './run-buffers.ts';
 
 export type Theme = 'dark' | 'light';
@@ -116,6 +117,7 @@ function applyBatch(batch: EventBatch): void {
     }
   }
   useApp.setState({ runEvents: addRunEvents(s.runEvents, runEvents), activeRunId, generate, ...(revised ? { revision } : {}) });
+  applyCloudEvents(batch);
   if (reloadInfo) void s.loadInfo();
 }
 

@@ -122,7 +122,7 @@ export function DataView() {
             </>
           ) : (
             <EmptyState icon="table" title="Pick a dataset">
-              Choose a dataset on the left to browse its rows. Sorting and filters run in DuckDB, so large tables stay fast.
+              Choose a dataset on the left to browse its rows. Sorting and filters run in the warehouse (DuckDB, or Snowflake on a cloud profile), so large tables stay fast.
             </EmptyState>
           )}
         </section>

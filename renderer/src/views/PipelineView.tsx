@@ -97,7 +97,8 @@ export function PipelineView() {
   const [status, setStatus] = useState<RunStatus | ''>('');
   const [trigger, setTrigger] = useState<RunTrigger | ''>('');
   const [batch, setBatch] = useState<number | null>(null);
-  const runs = useQuery(() => call('runs.list', { ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), ...(batch ? { batch } : {}), limit: 200 }), [status, trigger, batch, revision, activeRunId]);
+  // the active profile's runs: a switch to another profile shows that profile's history
+  const runs = useQuery(() => call('runs.list', { profile: info.activeProfile, ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), ...(batch ? { batch } : {}), limit: 200 }), [info.activeProfile, status, trigger, batch, revision, activeRunId]);
   // the batches any run touched, for the filter (kept when a filter narrows the list)
   const [seenBatches, setSeenBatches] = useState<number[]>([]);
   const listed = runs.data?.map((r) => r.batch) ?? [];
@@ -152,6 +153,7 @@ export function PipelineView() {
         <section className="card" aria-label="Run history">
           <div className="card-head">
             <h2>Run history</h2>
+            <span className="muted">on profile {info.activeProfile}</span>
             <div className="actions">
               <select aria-label="Filter by status" value={status} onChange={(e) => setStatus(e.target.value as RunStatus | '')}>
                 <option value="">Any status</option>
@@ -184,7 +186,7 @@ export function PipelineView() {
               <ErrorBox error={runs.error} />
             </div>
           ) : !runs.data?.length ? (
-            <EmptyState icon="history" title={status || trigger || batch ? 'No runs match' : 'No runs yet'}>
+            <EmptyState icon="history" title={status || trigger || batch ? 'No runs match' : `No runs on profile ${info.activeProfile} yet`}>
               {status || trigger || batch ? 'Change the filters to see other runs.' : 'Runs from the app, the CLI and schedules are listed here.'}
             </EmptyState>
           ) : (

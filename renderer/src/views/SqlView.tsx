@@ -44,6 +44,9 @@ export function SqlView() {
   }, [sql]);
   const fetcher = useMemo(() => (result ? localFetcher(result.columns, result.rows) : null), [result]);
   const body = error ? errorBodyOf(error) : null;
+  // the console speaks to the active profile's warehouse: DuckDB here, Snowflake on a profile of kind aws
+  const cloud = info.activeProfileKind === 'aws';
+  const engine = cloud ? 'Snowflake' : 'DuckDB';
   const errLine = body?.position ? sql.split('\n')[body.position.line - 1] : undefined;
   return (
     <div className="view flush">
@@ -51,8 +54,10 @@ export function SqlView() {
         <div className="row" style={{ marginBottom: 8 }}>
           <h1>SQL console</h1>
           <span className="badge">read-only</span>
-          <span className="muted mono" style={{ fontSize: 12 }}>{info.workspace}/warehouse.duckdb</span>
-          <button className="btn" style={{ marginLeft: 'auto' }} onClick={() => void run(true)} disabled={running} title="Show the query plan DuckDB would use (the query is not run)" data-testid="sql-explain">
+          <span className="muted mono" style={{ fontSize: 12 }} data-testid="sql-warehouse">
+            {cloud ? `Snowflake · profile ${info.activeProfile}` : `${info.workspace}/warehouse.duckdb`}
+          </span>
+          <button className="btn" style={{ marginLeft: 'auto' }} onClick={() => void run(true)} disabled={running} title={`Show the query plan ${engine} would use (the query is not run)`} data-testid="sql-explain">
             Explain
           </button>
           <button className="btn primary" onClick={() => void run()} disabled={running} data-testid="sql-run">
@@ -105,11 +110,11 @@ export function SqlView() {
         </>
       ) : body ? (
         <EmptyState icon="sql" title="No results">
-          Fix the query and run it again; the cursor is at the position DuckDB reported.
+          Fix the query and run it again; the cursor is at the position {engine} reported.
         </EmptyState>
       ) : (
         <EmptyState icon="sql" title="Run a query">
-          Query raw, staging, core and marts with DuckDB SQL: SELECT and WITH … SELECT, or Explain for the plan. The warehouse is opened read-only and its reader cannot touch any file.
+          Query raw, staging, core and marts with {engine} SQL: SELECT and WITH … SELECT, or Explain for the plan. {cloud ? 'The console reads as the profile’s read-only role.' : 'The warehouse is opened read-only and its reader cannot touch any file.'}
         </EmptyState>
       )}
     </div>
