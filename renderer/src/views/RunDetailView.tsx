@@ -9,6 +9,7 @@ import { StageGraph, STATUS_TONE } from '../components/StageGraph.tsx';
 import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';
 import { fmtInt, fmtSeconds, fmtTime } from '../format.ts';
 import { useApp } from '../state/app.ts';
+import { glueRunOf } from '../state/glue-run.ts';
 import { useRunLive } from '../state/run-live.ts';
 import { useRouter } from '../state/router.ts';
 
@@ -174,6 +175,7 @@ export function RunDetailView() {
                 {rec.result.noop ? <span className="badge" title="The stage found its work already done and changed nothing">no-op</span> : null} {rec.result.summary}
               </p>
             ) : null}
+            <GlueRunLine checkpoint={rec.checkpoint} events={live.events} />
             {Object.keys(rec.rows).length ? <RowsTable rows={rec.rows} /> : <span className="muted">No row counts reported.</span>}
             {rec.error ? (
               <div style={{ marginTop: 12 }}>
@@ -217,6 +219,22 @@ export function RunDetailView() {
         </div>
       </section>
     </div>
+  );
+}
+
+/** The Glue job run a cloud stage started: its identity on the account, to find it in the Glue console or with the AWS CLI. */
+function GlueRunLine({ checkpoint, events }: { checkpoint: Record<string, unknown> | undefined; events: RunEvent[] }) {
+  const glue = glueRunOf(checkpoint, events);
+  if (!glue) return null;
+  return (
+    <p style={{ marginTop: 0 }} data-testid="stage-glue-run">
+      Glue job <span className="mono">{glue.jobName ?? '?'}</span> · run <span className="mono">{glue.runId}</span>
+      {glue.state ? (
+        <>
+          {' '}· <span className="badge">{glue.state}</span>
+        </>
+      ) : null}
+    </p>
   );
 }
 

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../pipeline/api/protocol.ts';
+import { glueRunOf } from './glue-run.ts';
+
+const log = (glueRunId: string, state: string): RunEvent =>
+  ({ type: 'stage.log', runId: 'r1', stage: 'cleanse', attempt: 1, level: 'info', message: `Glue job j run ${glueRunId}: ${state}`, fields: { glue_run_id: glueRunId, state }, timestamp: '2026-12-02T00:00:00.000Z' }) as RunEvent;
+
+describe('the Glue run of a stage', () => {
+  it('is the recorded run with the last state reported for that run only', () => {
+    const events = [log('jr_1', 'STARTING'), log('jr_1', 'RUNNING'), log('jr_0', 'FAILED'), log('jr_1', 'SUCCEEDED')];
+    expect(glueRunOf({ glueRunId: 'jr_1', jobName: 'claims-cleanse' }, events)).toEqual({ jobName: 'claims-cleanse', runId: 'jr_1', state: 'SUCCEEDED' });
+    expect(glueRunOf({ glueRunId: 'jr_0', jobName: 'claims-cleanse' }, events.slice(0, 3))?.state).toBe('FAILED');
+    expect(glueRunOf({ glueRunId: 'jr_2' }, events)).toEqual({ jobName: null, runId: 'jr_2', state: null });
+  });
+
+  it('is nothing for a stage that started no Glue run', () => {
+    expect(glueRunOf(undefined, [log('jr_1', 'RUNNING')])).toBeNull();
+    expect(glueRunOf({ other: 1 }, [])).toBeNull();
+  });
+});
