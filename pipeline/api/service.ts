@@ -18,7 +18,7 @@ import { analyticsOptions, dashboard } from './read-models/analytics.ts';
 import { profileColumn, readPage } from './read-models/dataset-query.ts';
 import { historyTimeline, searchHistory } from './read-models/history.ts';
 import { lineageGraph, lineageNode, readDbtArtifacts } from './read-models/lineage.ts';
-import { qualityOverview } from './read-models/quality.ts';
+import { failingRows, qualityOverview } from './read-models/quality.ts';
 import { ReadSides } from './read-models/read-sides.ts';
 import { SqlConsole } from './read-models/sql-console.ts';
 import { validateRequest } from './schemas.ts';
@@ -48,10 +48,6 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
   const jobs = new GenerateJobs(layout, hub, clearCounts);
   const runs = new RunManager(layout.root, hub, sides, clearCounts);
   const reading = () => sides.get();
-  const existingRelations = async (): Promise<Set<string>> => {
-    const { warehouse } = await reading();
-    return warehouse.availability().available ? new Set((await warehouse.tables()).map((t) => `${t.schema}.${t.table}`)) : new Set();
-  };
 
   const handlers: Handlers = {
     'app.info': async (): Promise<AppInfo> => {
@@ -94,11 +90,12 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'profiles.save': (req) => profiles.save(req.name, req.profile),
     'profiles.activate': (req) => profiles.activate(req.name),
     'lineage.graph': () => lineageGraph(readDbtArtifacts(layout.dbtTarget)),
-    'lineage.node': async (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id, await existingRelations()),
+    'lineage.node': (req) => lineageNode(readDbtArtifacts(layout.dbtTarget), req.id),
     'quality.overview': async () => {
       const { lake, warehouse } = await reading();
       return qualityOverview(layout, lake, warehouse);
     },
+    'quality.failingRows': async (req) => failingRows(readDbtArtifacts(layout.dbtTarget), (await reading()).warehouse, sqlConsole, req.id, req.limit),
     'analytics.options': async () => analyticsOptions((await reading()).warehouse),
     'analytics.dashboard': async (req) => dashboard((await reading()).warehouse, req),
     'history.search': async (req) => searchHistory((await reading()).warehouse, contracts.byName, req.entity, req.query),
