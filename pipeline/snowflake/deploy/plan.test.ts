@@ -109,7 +109,7 @@ describe('the statements the emulator cannot run, as text', () => {
       'GRANT SELECT ON FUTURE TABLES IN SCHEMA CLAIMS.RAW TO ROLE HFC_READER',
       'GRANT SELECT ON FUTURE VIEWS IN SCHEMA CLAIMS.RAW TO ROLE HFC_READER',
     ]);
-    expect(grants.filter((g) => g.startsWith('GRANT USAGE ON SCHEMA')).map((g) => g.split(' ')[4])).toEqual(['CLAIMS.RAW', 'CLAIMS.ANALYTICS', 'CLAIMS.STAGING', 'CLAIMS.CORE', 'CLAIMS.MARTS', 'CLAIMS.SNAPSHOTS', 'CLAIMS.TEST_FAILURES']);
+    expect(grants.filter((g) => g.startsWith('GRANT USAGE ON SCHEMA')).map((g) => g.split(' ')[4])).toEqual(['CLAIMS.RAW', 'CLAIMS.ANALYTICS', 'CLAIMS.STAGING', 'CLAIMS.INTERMEDIATE', 'CLAIMS.MARTS', 'CLAIMS.SNAPSHOTS']);
     expect(grants.slice(-2)).toEqual(['GRANT ROLE HFC_READER TO ROLE HFC_PII_READER', 'GRANT ROLE HFC_READER TO USER CLAIMS_SVC']);
     // read-only: nothing but USAGE and SELECT
     expect(grants.every((g) => /^GRANT (USAGE|SELECT|ROLE) /.test(g))).toBe(true);
