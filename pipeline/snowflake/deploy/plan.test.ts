@@ -34,7 +34,8 @@ describe('Snowflake deploy on the emulator', () => {
     const first = await planDeploy(s, settings, contracts);
     const state = (kind: string) => first.items.filter((i) => i.kind === kind).map((i) => i.state);
     expect(first.emulated).toBe(true);
-    expect(state('schema')).toEqual(['create', 'create', 'create', 'create', 'create', 'create', 'create']);
+    // RAW, the dbt target schema, STAGING, INTERMEDIATE, MARTS, SNAPSHOTS
+    expect(state('schema')).toEqual(['create', 'create', 'create', 'create', 'create', 'create']);
     expect(first.items.find((i) => i.kind === 'stage')).toMatchObject({ state: 'create', statements: ["CREATE STAGE IF NOT EXISTS DEPLOY_TEST.RAW.HFC_LAKE FILE_FORMAT = (FORMAT_NAME = 'DEPLOY_TEST.RAW.HFC_PARQUET')"] });
     // not faked: marked, with the statements a real account gets, and skipped
     for (const kind of ['warehouse', 'role', 'grants', 'masking_policy', 'masking_attachment']) expect(state(kind).every((x) => x === 'not_emulated')).toBe(true);
