@@ -465,6 +465,53 @@ describe('pipeline journeys', () => {
       await page.waitForFunction((v) => document.querySelector('[data-testid=kpi-paid] .v')?.textContent !== v, money(paid));
     }
   });
+
+  it('shows a dbt test failed on purpose with its failing rows, read on demand', async (ctx) => {
+    if (!dbt) {
+      console.log('failing-rows journey skipped: the pipeline has no transform (dbt) stage yet');
+      return ctx.skip();
+    }
+    const ws = join(root, 'main');
+    // a healthy run ends with no dbt warnings
+    const healthy = await app.service.call('quality.overview', {});
+    if (!healthy.ok || !healthy.result.tests.available) throw new Error('no dbt test results after the runs');
+    expect((healthy.result.tests.results ?? []).filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.status}`)).toEqual([]);
+    // two members lose their last name in the loaded data (the app lets go of the warehouse first)
+    await app.stop();
+    const db = await openDuckDB({ path: join(ws, 'warehouse.duckdb') });
+    const ids = (await db.conn.runAndReadAll('SELECT DISTINCT member_id FROM raw.members ORDER BY member_id LIMIT 2')).getRows().map((r) => String(r[0]));
+    const originals = (await db.conn.runAndReadAll(`SELECT member_id, CAST(updated_at AS VARCHAR), last_name FROM raw.members WHERE member_id IN ('${ids.join("','")}')`)).getRows().map((r) => r.map(String));
+    await db.conn.run(`UPDATE raw.members SET last_name = NULL WHERE member_id IN ('${ids.join("','")}')`);
+    db.close();
+    const failed = await startPipelineRun({ workspace: ws, batch: 2, stages: ['transform'] });
+    expect(failed.summary.status).toBe('failed');
+    app = await startApp(ws);
+    const overview = await app.service.call('quality.overview', {});
+    if (!overview.ok || !overview.result.tests.available) throw new Error('no dbt test results after the failed run');
+    const test = (overview.result.tests.results ?? []).find((t) => t.status === 'fail' && t.name.startsWith('columns_not_null_stg_payer__members'))!;
+    expect(test).toMatchObject({ failures: originals.length, failingRows: true });
+    // no failure tables in the warehouse: the rows come from the test's own query
+    expect(await sqlNumber(app, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'test_failures'")).toBe(0);
+    await open(page, app, '#/quality');
+    const row = page.getByTestId(`quality-test-${test.name}`);
+    await row.getByRole('button', { name: 'Failing rows' }).click();
+    const panel = page.getByTestId('failing-rows');
+    await expect(panel.getByTestId('failing-rows-count').textContent()).resolves.toBe(`${int(originals.length)} rows fail now`);
+    await expect(panel.locator('tbody tr').count()).resolves.toBe(originals.length);
+    for (const id of ids) await panel.locator('td', { hasText: id }).first().waitFor();
+    await panel.locator('th', { hasText: 'null_columns' }).waitFor();
+    await shot(page, 'quality-failing-rows');
+    // put the names back and build again, so the workspace is healthy for the journeys after this one
+    await app.stop();
+    const fix = await openDuckDB({ path: join(ws, 'warehouse.duckdb') });
+    for (const [id, updatedAt, lastName] of originals) {
+      await fix.conn.run(`UPDATE raw.members SET last_name = '${lastName!.replaceAll("'", "''")}' WHERE member_id = '${id}' AND CAST(updated_at AS VARCHAR) = '${updatedAt}'`);
+    }
+    fix.close();
+    const again = await startPipelineRun({ workspace: ws, batch: 2, stages: ['transform'] });
+    expect(again.summary.status).toBe('succeeded');
+    app = await startApp(ws);
+  });
 });
 
 describe('a run driven stage by stage by Airflow', () => {

@@ -1,6 +1,5 @@
 {#-
-  Custom schema names are used as they are (`staging`, `core`, `marts`, `snapshots`,
-  `test_failures`), not prefixed with the target schema as dbt does by default: the warehouse
+  Custom schema names are used as they are (`staging`, `intermediate`, `marts`, `snapshots`), not prefixed with the target schema as dbt does by default: the warehouse
   layout is the same for every target and every person.
 -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}

@@ -1,7 +1,8 @@
 """Shared fixtures for the dbt project's Python tests (collected with `python -m pytest dbt/tests_python`).
 
 They run real dbt in-process (dbtRunner) against a real DuckDB file and against fakesnow, the
-Snowflake emulator, on raw tables built from the project's own generator output (raw_fixture.py).
+Snowflake emulator, on raw tables the real pipeline loaded (pipeline_input.py: the project's CLI,
+generate -> ingest -> cleanse -> load).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-import raw_fixture  # noqa: E402
+import pipeline_input  # noqa: E402
 
 PROJECT_DIR = HERE.parent
 DUCKDB_SIZES = dict(members=300, providers=50, claims=3000)
@@ -44,7 +45,7 @@ class Dbt:
     def __call__(self, *args: str):
         from dbt.cli.main import dbtRunner
 
-        return dbtRunner().invoke([
+        result = dbtRunner().invoke([
             *args,
             "--project-dir", str(self.project_dir),
             "--profiles-dir", str(self.project_dir),
@@ -54,6 +55,20 @@ class Dbt:
             "--quiet",
             *self.extra,
         ])
+        if self.target == "local":
+            release_duckdb()
+        return result
+
+
+def release_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process invocation;
+    the pipeline's load stage (another process) must be able to open the warehouse for writing."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if env is not None:
+        env.close()
 
 
 def problems(result) -> list[str]:
@@ -68,17 +83,22 @@ def problems(result) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def generator_output(tmp_path_factory):
-    """Generate (once per session) batches of the synthetic timeline with the project's CLI."""
-    root = tmp_path_factory.mktemp("generated")
-    cache: dict[tuple, Path] = {}
+def pipeline_workspace(tmp_path_factory):
+    """Pipeline workspaces (one per world size, made once per session) loaded batch by batch with
+    the project's CLI: get(batch, members, providers, claims) -> the workspace, loaded up to batch."""
+    root = tmp_path_factory.mktemp("pipeline")
+    loaded: dict[tuple, int] = {}
 
     def get(batch: int, members: int, providers: int, claims: int) -> Path:
-        key = (batch, members, providers, claims)
-        if key not in cache:
-            cache[key] = raw_fixture.generate(root / f"m{members}_p{providers}_c{claims}" / f"batch={batch}",
-                                              batch, members, providers, claims)
-        return cache[key]
+        size = (members, providers, claims)
+        ws = root / f"m{members}_p{providers}_c{claims}"
+        if size not in loaded:
+            pipeline_input.workspace(ws, members, providers, claims)
+            loaded[size] = 0
+        while loaded[size] < batch:
+            pipeline_input.load_batch(ws, loaded[size] + 1)
+            loaded[size] += 1
+        return ws
 
     return get
 
@@ -116,18 +136,19 @@ def contract_mismatches(message: str) -> dict[str, tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory, generator_output):
-    """A DuckDB warehouse loaded batch by batch (1 -> 2 -> 3) with `dbt build --target local` after
-    each batch: (db file, Dbt runner, per batch: problems, node statuses, fct_claims rows)."""
+def warehouse(tmp_path_factory, pipeline_workspace):
+    """A DuckDB warehouse loaded batch by batch (1 -> 2 -> 3) by the pipeline, with `dbt build
+    --target local` after each batch: (db file, Dbt runner, per batch: problems, node statuses,
+    fct_claims rows)."""
     work = tmp_path_factory.mktemp("duckdb_build")
-    db = work / "warehouse.duckdb"
+    db = pipeline_workspace(0, **DUCKDB_SIZES) / "warehouse.duckdb"
     mp = pytest.MonkeyPatch()
     mp.setenv("CLAIMS_WAREHOUSE", str(db))
     mp.setenv("CLAIMS_DBT_THREADS", "4")
     dbt = Dbt(work, "local")
     states = {}
     for batch in (1, 2, 3):
-        raw_fixture.build_raw(db, generator_output(batch, **DUCKDB_SIZES), batch)
+        pipeline_workspace(batch, **DUCKDB_SIZES)
         result = dbt("build")
         states[batch] = {
             "problems": problems(result),

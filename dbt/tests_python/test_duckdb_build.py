@@ -1,8 +1,8 @@
 """`dbt build --target local` on a DuckDB warehouse loaded batch by batch (1 -> 2 -> 3)
 (the session fixture `warehouse` in conftest.py).
 
-After every batch all models, snapshots and tests must pass (warnings allowed: they are the
-informative risk flags). Across batches: the snapshots accumulate SCD2 history, fct_claims
+After every batch all models, snapshots and tests must pass, with no warnings (what used to be
+informative warn-severity tests are marts now). Across batches: the snapshots accumulate SCD2 history, fct_claims
 follows claims through their status changes by merging (one row per claim, updated in place),
 and the incremental result equals a full rebuild.
 """
@@ -22,7 +22,10 @@ def test_every_model_snapshot_and_test_passes_after_each_batch(warehouse, batch)
     _, _, states = warehouse
     assert states[batch]["problems"] == []
     statuses = states[batch]["statuses"]
-    assert sum(1 for s in statuses.values() if s == "pass") > 250, "the project's tests did run"
+    tests = {k: s for k, s in statuses.items() if k.startswith("test.")}
+    assert len(tests) > 200, "the project's tests did run"
+    # reports are marts, not tests: a healthy build has no warnings
+    assert {k: s for k, s in tests.items() if s != "pass"} == {}
     assert statuses["model.health_finance_claims.fct_claims"] == "success"
     assert statuses["snapshot.health_finance_claims.members_snapshot"] == "success"
 
@@ -109,7 +112,7 @@ def test_every_model_and_column_is_documented(warehouse):
     actual = {}
     for schema, table, column in query(db, """
             select table_schema, table_name, column_name from information_schema.columns
-            where table_schema in ('staging', 'core', 'marts', 'snapshots')"""):
+            where table_schema in ('staging', 'intermediate', 'marts', 'snapshots')"""):
         actual.setdefault((schema, table), set()).add(column.lower())
     missing = []
     for node in manifest["nodes"].values():

@@ -1,5 +1,5 @@
 """The marts the app reads carry enforced dbt model contracts (`config: contract: {enforced: true}`
-and a `data_type` for every column in models/marts/_marts__models.yml): a column dropped from a
+and a `data_type` for every column in models/marts/<model>.yml): a column dropped from a
 model's SQL, or computed with another type, fails `dbt run` / `dbt build` with dbt's contract error
 naming the column, before anything is written.
 
@@ -26,8 +26,9 @@ DATA_MODEL_DOC = PROJECT_DIR.parent / "docs" / "data_model.md"
 
 
 def mart_models() -> dict[str, dict]:
-    models = yaml.safe_load((PROJECT_DIR / "models" / "marts" / "_marts__models.yml").read_text())["models"]
-    return {m["name"]: m for m in models}
+    # one YAML per mart model
+    return {m["name"]: m for path in sorted((PROJECT_DIR / "models" / "marts").glob("*.yml"))
+            for m in yaml.safe_load(path.read_text()).get("models", [])}
 
 
 def contracted() -> dict[str, dict[str, str]]:

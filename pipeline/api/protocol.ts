@@ -201,8 +201,8 @@ export interface LineageTestResult {
   status: string | null;
   failures: number | null;
   message: string | null;
-  /** warehouse table with the failing rows (dbt store_failures), when it exists */
-  failuresRelation: string | null;
+  /** the run kept the test's compiled SQL: its failing rows can be read on demand (quality.failingRows) */
+  failingRows: boolean;
 }
 
 export interface LineageNodeDetail extends LineageNode {
@@ -219,6 +219,13 @@ export interface LineageNodeDetail extends LineageNode {
 }
 
 // ─── quality ────────────────────────────────────────────────────────────────────────────────────
+
+/** What a dbt test's query returns against the warehouse as it is now, cut at a row limit. */
+export interface FailingRows extends SqlResult {
+  test: string;
+  /** the test's compiled SQL as the last run wrote it */
+  sql: string;
+}
 
 export interface QualityOverview {
   quarantine: Availability & { rows?: { dataset: string; reason: string; batch: number; rows: number }[] };
@@ -352,6 +359,8 @@ export interface ApiMethods {
   'lineage.graph': { req: Requests['lineage.graph']; res: Widget<LineageGraph> };
   'lineage.node': { req: Requests['lineage.node']; res: LineageNodeDetail };
   'quality.overview': { req: Requests['quality.overview']; res: QualityOverview };
+  /** a dbt test's failing rows now: its compiled SQL from the last run, read through the warehouse reader */
+  'quality.failingRows': { req: Requests['quality.failingRows']; res: FailingRows };
   'analytics.options': { req: Requests['analytics.options']; res: Widget<AnalyticsOptions> };
   'analytics.dashboard': { req: Requests['analytics.dashboard']; res: Dashboard };
   'history.search': { req: Requests['history.search']; res: Widget<{ matches: { id: string; label: string; versions: number }[] }> };

@@ -118,6 +118,7 @@ export const REQUESTS = {
   'lineage.graph': Empty,
   'lineage.node': Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_.\\-]{1,400}$' }) }, strict),
   'quality.overview': Empty,
+  'quality.failingRows': Type.Object({ id: Type.String({ pattern: '^test\\.[A-Za-z0-9_.\\-]{1,400}$' }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, strict),
   'analytics.options': Empty,
   'analytics.dashboard': AnalyticsFilterSchema,
   'history.search': Type.Object({ entity: HistoryEntity, query: Type.String({ maxLength: 100 }) }, strict),

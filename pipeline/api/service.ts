@@ -21,7 +21,7 @@ import { dbtArtifactsDir } from './read-models/dbt-artifacts.ts';
 import { profileColumn, readPage } from './read-models/dataset-query.ts';
 import { historyTimeline, searchHistory } from './read-models/history.ts';
 import { lineageGraph, lineageNode, readDbtArtifacts } from './read-models/lineage.ts';
-import { qualityOverview } from './read-models/quality.ts';
+import { failingRows, qualityOverview } from './read-models/quality.ts';
 import { ReadSides } from './read-models/read-sides.ts';
 import { SqlConsole } from './read-models/sql-console.ts';
 import { validateRequest } from './schemas.ts';
@@ -59,10 +59,6 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     return { profile: active.name, artifacts: dir ? readDbtArtifacts(dir) : null, dir };
   };
   const reading = () => sides.get();
-  const existingRelations = async (): Promise<Set<string>> => {
-    const { warehouse } = await reading();
-    return warehouse.availability().available ? new Set((await warehouse.tables()).map((t) => `${t.schema}.${t.table}`)) : new Set();
-  };
 
   const handlers: Handlers = {
     'app.info': async (): Promise<AppInfo> => {
@@ -117,13 +113,14 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
       const { profile, artifacts } = await dbtArtifacts();
       return artifacts ? lineageGraph(artifacts) : { available: false, reason: `No dbt run yet on profile ${profile}: the transform stage of a run on it writes the lineage.` };
     },
-    'lineage.node': async (req) => lineageNode((await dbtArtifacts()).artifacts, req.id, await existingRelations()),
+    'lineage.node': async (req) => lineageNode((await dbtArtifacts()).artifacts, req.id),
     'quality.overview': async () => {
       const { lake, warehouse } = await reading();
       const { dir } = await dbtArtifacts();
       // the overview reads dbt's test results from the active profile's latest build (none: a folder that does not exist)
       return qualityOverview({ ...layout, dbtTarget: dir ?? join(layout.tmp, 'no-dbt-build') }, lake, warehouse);
     },
+    'quality.failingRows': async (req) => failingRows((await dbtArtifacts()).artifacts, (await reading()).warehouse, sqlConsole, req.id, req.limit),
     'analytics.options': async () => analyticsOptions((await reading()).warehouse),
     'analytics.dashboard': async (req) => dashboard((await reading()).warehouse, req),
     'history.search': async (req) => searchHistory((await reading()).warehouse, contracts.byName, req.entity, req.query),

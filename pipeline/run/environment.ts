@@ -44,7 +44,7 @@ export async function pipelineContext(workspace: string, profileName: string | u
         transformer: new DbtTransformer({
           target: profile.dbt.target,
           threads: profile.dbt.threads,
-          env: { CLAIMS_WAREHOUSE: paths.warehouse, CLAIMS_DBT_TARGET: profile.dbt.target },
+          env: { CLAIMS_WAREHOUSE: paths.warehouse, CLAIMS_DBT_TARGET: profile.dbt.target, CLAIMS_DBT_MEMORY_LIMIT: profile.duckdb.memory_limit },
           workDir: join(paths.root, 'dbt'),
           // a forced run may have replaced a loaded batch: rebuild incremental models from scratch
           args: force ? ['--full-refresh'] : [],

@@ -24,12 +24,14 @@ describe('dbt environment for the snowflake target', () => {
   it('carries the settings, and secrets only as environment variables', async () => {
     const secret = testSecret();
     const inv = await dbtSnowflakeInvocation(emulatorSettings(emulator, 'DBT_TEST', { endpoint: pythonEndpoint(emulator) }), { env: { CLAIMS_TEST_SNOWFLAKE_PASSWORD: secret } });
-    expect(inv.env).toMatchObject({ CLAIMS_DBT_TARGET: 'snowflake', CLAIMS_DBT_THREADS: '1', SNOWFLAKE_ACCOUNT: 'emulator', SNOWFLAKE_USER: 'CLAIMS_TEST', SNOWFLAKE_DATABASE: 'DBT_TEST', SNOWFLAKE_SCHEMA: 'PUBLIC', SNOWFLAKE_HOST: '127.0.0.1', SNOWFLAKE_PROTOCOL: 'http', SNOWFLAKE_PASSWORD: secret });
-    expect(inv.args).toEqual(['--vars', '{snowflake_emulator: true}']);
+    expect(inv.env).toMatchObject({ CLAIMS_DBT_TARGET: 'snowflake', CLAIMS_DBT_THREADS: '1', SNOWFLAKE_ACCOUNT: 'emulator', SNOWFLAKE_USER: 'CLAIMS_TEST', SNOWFLAKE_DATABASE: 'DBT_TEST', SNOWFLAKE_SCHEMA: 'PUBLIC', SNOWFLAKE_HOST: '127.0.0.1', SNOWFLAKE_PROTOCOL: 'http', SNOWFLAKE_PASSWORD: secret, CLAIMS_DBT_EMULATOR_OVERLAY: '1' });
+    expect(inv.args).toEqual([]);
     expect(inv.args.join(' ')).not.toContain(secret);
     const real = await dbtSnowflakeInvocation({ ...emulatorSettings(emulator, 'X'), endpoint: undefined, threads: 8, auth: { method: 'browser_sso' } });
     expect(real).toMatchObject({ threads: 8, args: [], env: { SNOWFLAKE_AUTHENTICATOR: 'externalbrowser' } });
     expect(Object.keys(real.env).some((k) => k.startsWith('SNOWFLAKE_HOST'))).toBe(false);
+    // a real account gets the plain project: no emulator overlay
+    expect(real.env.CLAIMS_DBT_EMULATOR_OVERLAY).toBeUndefined();
   });
 
   it.skipIf(!existsSync(DBT))('dbt debug logs in to the emulator with it', async () => {

@@ -1,6 +1,7 @@
 // What `dbt build --target snowflake` needs from a profile: the environment dbt/profiles.yml reads
-// (SNOWFLAKE_*), secrets included as environment variables only (never arguments), and the
-// project variables for the emulator. The lead's run/environment.ts passes `env` and `args` to
+// (SNOWFLAKE_*), secrets included as environment variables only (never arguments), and, on the
+// emulator, the switch that puts the project's emulator overlay on dbt's macro path
+// (dbt/emulator_overlay/). The lead's run/environment.ts passes `env` and `args` to
 // DbtTransformer (pipeline/transform/dbt.ts).
 
 import { isEmulated, type SnowflakeSettings } from './settings.ts';
@@ -11,7 +12,7 @@ export interface DbtSnowflakeInvocation {
   threads: number;
   /** SNOWFLAKE_* and CLAIMS_DBT_* for dbt/profiles.yml; the secret ones are named *PASSWORD*, *PRIVATE_KEY*, *PASSPHRASE* (redacted by name) */
   env: Record<string, string>;
-  /** extra dbt arguments: the emulator's project variable, nothing secret */
+  /** extra dbt arguments, nothing secret */
   args: string[];
 }
 
@@ -32,6 +33,7 @@ export async function dbtSnowflakeInvocation(settings: SnowflakeSettings, option
     SNOWFLAKE_DATABASE: settings.database,
     SNOWFLAKE_SCHEMA: settings.schemas.dbt,
   };
+  if (emulated) env.CLAIMS_DBT_EMULATOR_OVERLAY = '1';
   if (settings.endpoint) {
     env.SNOWFLAKE_HOST = settings.endpoint.host;
     env.SNOWFLAKE_PORT = String(settings.endpoint.port);
@@ -54,5 +56,5 @@ export async function dbtSnowflakeInvocation(settings: SnowflakeSettings, option
   } else {
     env.SNOWFLAKE_AUTHENTICATOR = 'externalbrowser';
   }
-  return { target: 'snowflake', threads, env, args: emulated ? ['--vars', '{snowflake_emulator: true}'] : [] };
+  return { target: 'snowflake', threads, env, args: [] };
 }

@@ -30,7 +30,7 @@ export interface SnowflakeEndpoint {
 export interface SnowflakeSchemas {
   /** where Glue job 2 loads the batches (the tables of pipeline/warehouse/duckdb.ts, upper-case) */
   raw: string;
-  /** dbt's target schema; the layers get their own schemas (STAGING, CORE, MARTS, ...) beside it */
+  /** dbt's target schema; the layers get their own schemas (STAGING, INTERMEDIATE, MARTS, ...) beside it */
   dbt: string;
 }
 

@@ -31,17 +31,17 @@ export function transformStage(p: PipelineContext): Stage {
       const failedModels = result.nodes.filter((n) => n.resource_type !== 'test' && n.status === 'error');
       const failedTests = result.nodes.filter((n) => n.resource_type === 'test' && (n.status === 'fail' || n.status === 'error'));
       const warned = result.nodes.filter((n) => n.resource_type === 'test' && n.status === 'warn');
-      for (const t of warned) ctx.log('warn', `test ${t.name} warned: ${t.failures ?? 0} failing rows${t.failures_relation ? ` (in ${t.failures_relation})` : ''}`);
+      for (const t of warned) ctx.log('warn', `test ${t.name} warned: ${t.failures ?? 0} failing rows`);
       const rows = { 'dbt.models': count(result, 'model'), 'dbt.tests': count(result, 'test'), 'dbt.snapshots': count(result, 'snapshot') };
       const outputs = { target: result.target, counts: result.counts, nodes: result.nodes, artifacts: result.artifacts };
       if (failedModels.length || failedTests.length || !result.success) {
         const parts = [
           ...failedModels.map((m) => `${m.resource_type} ${m.name} errored: ${m.message ?? ''}`.trim()),
-          ...failedTests.map((t) => `test ${t.name} failed with ${t.failures ?? '?'} failing rows${t.failures_relation ? `; see select * from ${t.failures_relation}` : ''}`),
+          ...failedTests.map((t) => `test ${t.name} failed with ${t.failures ?? '?'} failing rows`),
         ];
         throw new StageError(`dbt build failed: ${parts.join('; ') || 'see the dbt log'}`, {
           retryable: false,
-          hint: 'Fix the model or the data, then resume the run (claims run --resume <run-id>). Failing rows of tests are stored in the test_failures schema.',
+          hint: "A failed test's rows are in the Quality view (Failing rows runs the test's query, kept in the run's dbt/manifest.json). Fix the model or the data, then resume the run (claims run --resume <run-id>).",
           cause: outputs,
         });
       }

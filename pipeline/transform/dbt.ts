@@ -1,12 +1,21 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TransformerNotInstalledError, type DbtNodeResult, type TransformEvent, type TransformResult, type Transformer } from './types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DBT_PROJECT_DIR = join(ROOT, 'dbt');
+/**
+ * dbt's parse of the project (target/partial_parse.msgpack), shared by every workspace of this
+ * checkout: a full parse takes most of a small build. dbt checks the file against the project's
+ * files, its version, the profile's connection and the vars, and parses afresh when any differ.
+ */
+const PARSE_CACHE = join(tmpdir(), 'claims-dbt-parse', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
+const PARTIAL_PARSE = 'partial_parse.msgpack';
 
 function dbtExecutable(): string {
   const bin = join(ROOT, '.venv', process.platform === 'win32' ? 'Scripts/dbt.exe' : 'bin/dbt');
@@ -44,16 +53,22 @@ export class DbtTransformer implements Transformer {
     const started = performance.now();
     const targetPath = join(o.workDir, 'target');
     await mkdir(targetPath, { recursive: true });
+    const { cwd, env } = runLocation(o.env);
+    const cached = join(PARSE_CACHE, `${o.target}.msgpack`);
+    if (!existsSync(join(targetPath, PARTIAL_PARSE)) && existsSync(cached)) await copyFile(cached, join(targetPath, PARTIAL_PARSE)).catch(() => undefined);
     const args = ['build', '--project-dir', DBT_PROJECT_DIR, '--profiles-dir', DBT_PROJECT_DIR, '--target', o.target, '--threads', String(o.threads),
-      '--target-path', targetPath, '--log-path', join(o.workDir, 'logs'), '--log-format', 'json', '--no-use-colors', ...(o.args ?? [])];
+      '--target-path', targetPath, '--log-path', join(o.workDir, 'logs'), '--log-format', 'json', '--no-use-colors',
+      // unit tests check the SQL on fixed rows, not the data: dbt's advice is to run them in
+      // development and CI (by hand, dbt/tests_python), not on every production build
+      '--exclude-resource-type', 'unit_test', ...(o.args ?? [])];
     const stderr: string[] = [];
     const lastErrors: string[] = [];
     const log = new DbtLog((e) => req.onEvent?.(e));
     const executable = dbtExecutable();
     const code = await new Promise<number>((resolvePromise, reject) => {
       const child = spawn(executable, args, {
-        cwd: DBT_PROJECT_DIR,
-        env: { ...process.env, ...o.env, DO_NOT_TRACK: '1', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' },
+        cwd,
+        env: { ...process.env, ...env, DO_NOT_TRACK: '1', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const onAbort = () => child.kill('SIGINT');
@@ -87,7 +102,7 @@ export class DbtTransformer implements Transformer {
       throw new Error(`dbt build exited with code ${code} before running anything: ${[...lastErrors, ...stderr].join(' ').trim().slice(-1500) || 'no output'}`);
     }
     const runResults = JSON.parse(await readFile(runResultsPath, 'utf8')) as { results: Array<{ unique_id: string; status: string; execution_time: number; message?: string | null; failures?: number | null }> };
-    const manifest = existsSync(manifestPath) ? (JSON.parse(await readFile(manifestPath, 'utf8')) as { nodes: Record<string, { name: string; resource_type: string; config?: { severity?: string }; relation_name?: string | null }> }) : { nodes: {} };
+    const manifest = existsSync(manifestPath) ? (JSON.parse(await readFile(manifestPath, 'utf8')) as { nodes: Record<string, { name: string; resource_type: string; config?: { severity?: string } }> }) : { nodes: {} };
     const nodes: DbtNodeResult[] = runResults.results.map((r) => {
       const node = manifest.nodes[r.unique_id];
       const resourceType = node?.resource_type ?? r.unique_id.split('.')[0]!;
@@ -100,7 +115,6 @@ export class DbtTransformer implements Transformer {
         message: r.message ?? null,
         failures: r.failures ?? null,
         severity: resourceType === 'test' ? String(node?.config?.severity ?? 'ERROR').toLowerCase() : undefined,
-        failures_relation: resourceType === 'test' ? (node?.relation_name ?? null) : undefined,
       };
     });
     const counts: TransformResult['counts'] = {};
@@ -108,9 +122,34 @@ export class DbtTransformer implements Transformer {
       counts[n.resource_type] ??= {};
       counts[n.resource_type]![n.status] = (counts[n.resource_type]![n.status] ?? 0) + 1;
     }
+    await keepParse(join(targetPath, PARTIAL_PARSE), cached);
     await mkdir(req.artifactsDir, { recursive: true });
     for (const f of ['manifest.json', 'run_results.json']) if (existsSync(join(targetPath, f))) await copyFile(join(targetPath, f), join(req.artifactsDir, f));
     return { target: o.target, success: code === 0, seconds: (performance.now() - started) / 1000, nodes, counts, artifacts: req.artifactsDir };
+  }
+}
+
+/**
+ * Where dbt runs: a local warehouse is named relative to its folder, the folder being the working
+ * directory, so the profile's connection (part of what dbt's parse cache is checked against) is the
+ * same for every workspace.
+ */
+function runLocation(env: Record<string, string>): { cwd: string; env: Record<string, string> } {
+  const warehouse = env.CLAIMS_WAREHOUSE;
+  if (!warehouse || !isAbsolute(warehouse)) return { cwd: DBT_PROJECT_DIR, env };
+  return { cwd: dirname(warehouse), env: { ...env, CLAIMS_WAREHOUSE: basename(warehouse) } };
+}
+
+/** Keeps this run's parse for the next workspace (written aside, then renamed: runs may overlap). */
+async function keepParse(file: string, cached: string): Promise<void> {
+  if (!existsSync(file)) return;
+  try {
+    await mkdir(dirname(cached), { recursive: true });
+    const aside = `${cached}.${process.pid}.tmp`;
+    await copyFile(file, aside);
+    await rename(aside, cached);
+  } catch {
+    // a cache that cannot be written only costs the next run a full parse
   }
 }
 

@@ -10,8 +10,6 @@ export interface DbtNodeResult {
   failures?: number | null;
   /** tests: error or warn */
   severity?: string;
-  /** tests with store_failures: the table holding the failing rows */
-  failures_relation?: string | null;
 }
 
 export interface TransformResult {

@@ -1,4 +1,4 @@
-{#- ISO day of the week of a date: 1 = Monday ... 7 = Sunday. -#}
+{#- ISO day of the week, 1 = Monday ... 7 = Sunday (dbt has no built-in): Snowflake spells it dayofweekiso. -#}
 {% macro day_of_week_iso(date) -%}
     {{ return(adapter.dispatch('day_of_week_iso', 'health_finance_claims')(date)) }}
 {%- endmacro %}
@@ -9,8 +9,4 @@
 
 {% macro snowflake__day_of_week_iso(date) -%}
     dayofweekiso({{ date }})
-{%- endmacro %}
-
-{% macro duckdb__day_of_week_iso(date) -%}
-    isodow({{ date }})
 {%- endmacro %}

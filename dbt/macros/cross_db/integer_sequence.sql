@@ -1,7 +1,7 @@
 {#-
-  A relation of integers n = 0 .. row_count - 1 (row_count a constant), for date spines.
-  DuckDB has range(); Snowflake has GENERATOR (SEQ4 may leave gaps, so number with row_number);
-  the default cross-joins digits, which runs anywhere.
+  Integers n = 0 .. row_count - 1 (a constant), for date spines. Over dbt.generate_series it adds
+  integer n on Snowflake (GENERATOR numbered with row_number, where generate_series builds the
+  numbers from power(), a FLOAT there); DuckDB uses range(); the default cross-joins digits.
 -#}
 {% macro integer_sequence(row_count) -%}
     {{ return(adapter.dispatch('integer_sequence', 'health_finance_claims')(row_count)) }}

@@ -22,10 +22,7 @@ versions as (
         zip_code,
         network_status,
         updated_at,
-        dbt_valid_from as valid_from,
-        dbt_valid_to as valid_to,
-        dbt_valid_to is null as is_current,
-        row_number() over (partition by provider_id order by dbt_valid_from) as version_number,
+        {{ scd2_version_columns('provider_id') }},
         _batch_id as source_batch_id
     from snapshot
 )
@@ -49,11 +46,8 @@ select
     v.valid_from,
     v.valid_to,
     v.is_current,
-    case when v.version_number = 1
-        then cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
-        else v.valid_from
-    end as effective_from,
-    coalesce(v.valid_to, cast('9999-12-31 00:00:00' as {{ dbt.type_timestamp() }})) as effective_to,
+    v.effective_from,
+    v.effective_to,
     v.source_batch_id
 from versions as v
 left join specialties as s

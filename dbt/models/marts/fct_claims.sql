@@ -13,7 +13,7 @@
 -- pending to paid is updated in place, never duplicated. Claims whose member or provider gained
 -- a new SCD2 version since the last run are re-merged too, so their point-in-time keys stay right.
 --
--- The contract (_marts__models.yml) is checked on every run, incremental ones included. A change
+-- The contract (fct_claims.yml) is checked on every run, incremental ones included. A change
 -- to it (a column added, dropped or retyped) stops an incremental run (on_schema_change 'fail')
 -- until a --full-refresh rebuilds the table, rather than leaving older rows without the new column
 -- or the table with the old type. On Snowflake the increment is a transient table created with
@@ -124,19 +124,20 @@ select
     {{ money('deductible_amount + copay_amount + coinsurance_amount') }} as member_responsibility_amount,
 
     -- ratios
-    {{ safe_ratio('paid_amount', 'allowed_amount') }} as reimbursement_ratio_allowed,
-    {{ safe_ratio('paid_amount', 'billed_amount') }} as reimbursement_ratio_billed,
+    -- the cleanse stage derived these (claims contract); typed here as the mart's contract says
+    cast(reimbursement_ratio_allowed as decimal(18, 4)) as reimbursement_ratio_allowed,
+    cast(reimbursement_ratio_billed as decimal(18, 4)) as reimbursement_ratio_billed,
     {{ safe_ratio('allowed_amount', 'billed_amount') }} as allowed_to_billed_ratio,
 
     -- turnaround (days)
-    {{ claims_datediff('day', 'service_to_date', 'received_date') }} as submission_lag_days,
-    {{ claims_datediff('day', 'received_date', 'adjudicated_date') }} as adjudication_days,
-    {{ claims_datediff('day', 'received_date', 'paid_date') }} as turnaround_days,
-    {{ claims_datediff('day', 'received_date', 'first_paid_date') }} as days_to_first_payment,
+    {{ dbt.datediff('service_to_date', 'received_date', 'day') }} as submission_lag_days,
+    cast(adjudication_days as bigint) as adjudication_days,
+    cast(turnaround_days as bigint) as turnaround_days,
+    {{ dbt.datediff('received_date', 'first_paid_date', 'day') }} as days_to_first_payment,
 
-    -- value
-    {{ claim_value_bucket('billed_amount') }} as value_bucket,
-    {{ is_high_value('billed_amount') }} as high_value_flag,
+    -- value (cleanse-derived)
+    value_bucket,
+    high_value_flag,
 
     -- lineage
     first_batch_id as _first_batch_id,

@@ -85,7 +85,7 @@ select
     {{ money('a.paid_total / a.member_months') }} as pmpm_paid,
     {{ money('a.allowed_total / a.member_months') }} as pmpm_allowed,
     cast(round(a.claim_count * 12000.0 / a.member_months, 1) as decimal(12, 1)) as claims_per_1000_member_years,
-    cast({{ claims_datediff('month', 'a.month_start_date', 'b.data_as_of_month_start_date') }} as integer) as claims_runout_months
+    cast({{ dbt.datediff('a.month_start_date', 'b.data_as_of_month_start_date', 'month') }} as integer) as claims_runout_months
 from aggregated as a
 cross join bounds as b
 left join plans as p

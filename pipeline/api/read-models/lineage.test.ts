@@ -64,11 +64,41 @@ describe.skipIf(!haveDbt)(`lineage from a dbt run${haveDbt ? '' : ' (skipped: no
     expect(r.result.compiledSql).toMatch(/"raw"\."claims"/);
     expect(r.result.lastRun?.status).toBe('success');
     const accepted = r.result.testResults.find((t) => t.name.startsWith('accepted_values'))!;
-    // 'pending' is not an accepted value: one failing row, stored by dbt and linked
-    expect(accepted).toMatchObject({ status: 'warn', failures: 1, column: 'claim_status' });
-    expect(accepted.failuresRelation).toMatch(/^test_failures\./);
-    const rows = await service.call('datasets.page', { ref: { source: 'warehouse', name: accepted.failuresRelation! }, offset: 0, limit: 10 });
-    expect(rows).toMatchObject({ ok: true, result: { total: 1 } });
+    // 'pending' is not an accepted value: one failing row, read on demand with the test's compiled SQL
+    expect(accepted).toMatchObject({ status: 'warn', failures: 1, column: 'claim_status', failingRows: true });
+    const rows = await service.call('quality.failingRows', { id: accepted.id });
+    if (!rows.ok) throw new Error(rows.error.message);
+    expect(rows.result).toMatchObject({ test: accepted.name, truncated: false });
+    // the count is a BIGINT: readers hand those back as strings
+    expect(rows.result.rows.map(([value, n]) => [value, Number(n)])).toEqual([['pending', 1]]);
+    expect(rows.result.columns.map((c) => c.name)).toEqual(['value_field', 'n_records']);
+    expect(rows.result.sql).toMatch(/"staging"\."stg_raw__claims"/);
+    // no failure tables: dbt stores none
+    const tables = await service.call('datasets.list', {});
+    if (!tables.ok) throw new Error(tables.error.message);
+    expect(JSON.stringify(tables.result)).not.toMatch(/test_failures/);
+  });
+
+  it('reads failing rows as they are now, with a row limit, and refuses what is not a test', async () => {
+    const graph = await service.call('lineage.graph', {});
+    if (!graph.ok || !graph.result.available) throw new Error('no graph');
+    const test = graph.result.nodes.find((n) => n.kind === 'test' && n.name.startsWith('accepted_values'))!;
+    // the app lets go of the warehouse, a writer adds two claims with statuses the test refuses
+    await service.close();
+    const db = await openDuckDB({ path: join(dir, 'warehouse.duckdb') });
+    await db.conn.run(`INSERT INTO raw.claims VALUES ('C4', 1, 'lost'), ('C5', 1, 'stolen')`);
+    db.close();
+    service = createClaimsService({ workspace: dir, log: () => {} });
+    const all = await service.call('quality.failingRows', { id: test.id });
+    if (!all.ok) throw new Error(all.error.message);
+    expect(all.result.rows.map((r) => r[0]).sort()).toEqual(['lost', 'pending', 'stolen']);
+    const one = await service.call('quality.failingRows', { id: test.id, limit: 1 });
+    if (!one.ok) throw new Error(one.error.message);
+    expect(one.result).toMatchObject({ truncated: true, limit: 1 });
+    expect(one.result.rows).toHaveLength(1);
+    const model = graph.result.nodes.find((n) => n.name === 'fct_claims')!;
+    expect(await service.call('quality.failingRows', { id: model.id })).toMatchObject({ ok: false });
+    expect(await service.call('quality.failingRows', { id: 'test.nope.nothing' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('lists every test in the quality overview', async () => {
@@ -87,7 +117,7 @@ describe.skipIf(!haveDbt)(`lineage from a dbt run${haveDbt ? '' : ' (skipped: no
 describe('relation names', () => {
   it('turns dbt relation names into schema.table', () => {
     expect(relationToName('"warehouse"."marts"."fct_claims"')).toBe('marts.fct_claims');
-    expect(relationToName('"db"."test_failures"."a ""quoted"" name"')).toBe('test_failures.a "quoted" name');
+    expect(relationToName('"db"."marts"."a ""quoted"" name"')).toBe('marts.a "quoted" name');
     expect(relationToName(null)).toBeNull();
   });
 });

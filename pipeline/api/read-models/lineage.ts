@@ -39,6 +39,7 @@ interface RunResult {
   failures?: number | null;
   timing?: { name: string; started_at?: string; completed_at?: string }[];
   adapter_response?: { rows_affected?: number };
+  compiled_code?: string | null;
 }
 
 interface RunResults {
@@ -153,11 +154,10 @@ export function lineageGraph(a: DbtArtifacts | null): Widget<LineageGraph> {
   };
 }
 
-export function testResults(a: DbtArtifacts, tests: ManifestNode[], existing: Set<string>): LineageTestResult[] {
+export function testResults(a: DbtArtifacts, tests: ManifestNode[]): LineageTestResult[] {
   const results = resultsById(a.runResults);
   return tests.map((t) => {
     const r = results.get(t.unique_id);
-    const relation = relationToName(t.relation_name);
     return {
       id: t.unique_id,
       name: t.name,
@@ -165,16 +165,32 @@ export function testResults(a: DbtArtifacts, tests: ManifestNode[], existing: Se
       status: r?.status ?? null,
       failures: r?.failures ?? null,
       message: r?.message ?? null,
-      failuresRelation: relation && existing.has(relation) ? relation : null,
+      failingRows: compiledTestSql(t, r) !== null,
     };
   });
+}
+
+/** A test's query as the run compiled it (the manifest's, else run_results'): it selects the failing rows. */
+function compiledTestSql(t: ManifestNode, r: RunResult | undefined): string | null {
+  const sql = t.compiled_code ?? r?.compiled_code ?? null;
+  return sql && sql.trim() ? sql : null;
+}
+
+/** The compiled SQL of one test of the last run, or why there is none. */
+export function testSql(a: DbtArtifacts | null, id: string): { name: string; sql: string } {
+  if (!a) throw new ApiError('unavailable', 'No dbt run yet: there are no test results.', { hint: 'Run the pipeline; its transform stage runs the dbt tests.' });
+  const t = Object.hasOwn(a.manifest.nodes, id) ? a.manifest.nodes[id] : undefined;
+  if (!t || t.resource_type !== 'test') throw new ApiError('not_found', `There is no test ${id} in the dbt manifest.`);
+  const sql = compiledTestSql(t, resultsById(a.runResults).get(id));
+  if (!sql) throw new ApiError('unavailable', `The last dbt run did not compile the test ${t.name}, so its failing rows cannot be read.`, { hint: 'Run the transform stage again.' });
+  return { name: t.name, sql };
 }
 
 export function allTests(a: DbtArtifacts): ManifestNode[] {
   return Object.values(a.manifest.nodes).filter((n) => n.resource_type === 'test');
 }
 
-export function lineageNode(a: DbtArtifacts | null, id: string, existing: Set<string>): LineageNodeDetail {
+export function lineageNode(a: DbtArtifacts | null, id: string): LineageNodeDetail {
   if (!a) throw new ApiError('unavailable', 'No dbt run yet: there is no lineage to show.', { hint: 'Run the pipeline; its transform stage writes the lineage.' });
   // the id comes from the request: own properties only
   const n = Object.hasOwn(a.manifest.nodes, id) ? a.manifest.nodes[id] : a.manifest.sources && Object.hasOwn(a.manifest.sources, id) ? a.manifest.sources[id] : undefined;
@@ -198,7 +214,7 @@ export function lineageNode(a: DbtArtifacts | null, id: string, existing: Set<st
     sql: n.raw_code ?? null,
     compiledSql: n.compiled_code ?? null,
     tests: tests.length,
-    testResults: testResults(a, tests, existing),
+    testResults: testResults(a, tests),
     lastRun: r
       ? { status: r.status, at: end ?? a.runResults?.metadata?.generated_at ?? null, seconds: r.execution_time ?? null, message: r.message ?? null, rows: r.adapter_response?.rows_affected ?? null }
       : null,

@@ -1,14 +1,16 @@
 // Data quality at a glance: what cleanse quarantined and why, whether every batch reconciles
-// (raw = duplicates + quarantined + curated, curated = loaded), dbt test results with the tables
-// holding their failing rows, and how fresh the loaded data is.
+// (raw = duplicates + quarantined + curated, curated = loaded), dbt test results with their failing
+// rows on demand (the test's compiled SQL run against the warehouse: dbt stores no failure tables),
+// and how fresh the loaded data is.
 
 import { ident } from '../../duckdb/sql.ts';
 import type { Lake } from '../../lake/types.ts';
 import type { WarehouseReader } from '../../warehouse/reader.ts';
 import type { WorkspacePaths } from '../../workspace.ts';
-import type { QualityOverview } from '../protocol.ts';
-import { allTests, readDbtArtifacts, testResults } from './lineage.ts';
+import type { FailingRows, QualityOverview } from '../protocol.ts';
+import { allTests, readDbtArtifacts, testResults, testSql, type DbtArtifacts } from './lineage.ts';
 import { curatedManifests } from './manifests.ts';
+import type { SqlConsole } from './sql-console.ts';
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
@@ -71,12 +73,12 @@ export async function qualityOverview(layout: WorkspacePaths, lake: Lake, wareho
   const now = warehouse.availability();
   if (!now.available) {
     const noWarehouse = { available: false as const, reason: now.reason };
-    const tests = artifacts ? { available: true as const, runAt: artifacts.runResults?.metadata?.generated_at ?? null, results: testResults(artifacts, allTests(artifacts), new Set()) } : noWarehouse;
+    const tests = artifacts ? { available: true as const, runAt: artifacts.runResults?.metadata?.generated_at ?? null, results: testResults(artifacts, allTests(artifacts)) } : noWarehouse;
     return { quarantine: q, reconciliation: noWarehouse, tests, freshness: noWarehouse };
   }
   const existing = new Set((await warehouse.tables()).map((t) => `${t.schema}.${t.table}`));
   const tests: QualityOverview['tests'] = artifacts
-    ? { available: true, runAt: artifacts.runResults?.metadata?.generated_at ?? null, results: testResults(artifacts, allTests(artifacts), existing) }
+    ? { available: true, runAt: artifacts.runResults?.metadata?.generated_at ?? null, results: testResults(artifacts, allTests(artifacts)) }
     : { available: false, reason: 'No dbt run yet: test results appear after the transform stage.' };
   const [recon, fresh] = await Promise.all([section(reconciliation(warehouse, existing)), section(freshness(warehouse, existing))]);
   return { quarantine: q, reconciliation: recon, tests, freshness: fresh };
@@ -89,4 +91,14 @@ async function section<T extends { available: boolean }>(p: Promise<T>): Promise
   } catch (err) {
     return { available: false, reason: (err as Error).message.split('\n')[0] ?? String(err) };
   }
+}
+
+/** Rows a test returns now: the failing rows, read like a console query (read-only, capped, timed). */
+export async function failingRows(artifacts: DbtArtifacts | null, warehouse: WarehouseReader, sqlConsole: SqlConsole, id: string, limit = 100): Promise<FailingRows> {
+  const test = testSql(artifacts, id);
+  // the limit goes into the query so the warehouse stops early; one row more tells whether there are more
+  const body = test.sql.trim().replace(/;+\s*$/, '');
+  const sql = `select * from (\n${body}\n) as failing_rows limit ${limit + 1}`;
+  const result = await sqlConsole.query(warehouse, { sql, limit });
+  return { ...result, test: test.name, sql: test.sql };
 }

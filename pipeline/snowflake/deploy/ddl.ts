@@ -9,7 +9,7 @@ import { rawTables, createRawTableSql } from '../raw-tables.ts';
 import type { SnowflakeSettings } from '../settings.ts';
 
 /** dbt's layer schemas (dbt/dbt_project.yml +schema; generate_schema_name uses them as they are) */
-export const DBT_LAYER_SCHEMAS = ['STAGING', 'CORE', 'MARTS', 'SNAPSHOTS', 'TEST_FAILURES'] as const;
+export const DBT_LAYER_SCHEMAS = ['STAGING', 'INTERMEDIATE', 'MARTS', 'SNAPSHOTS'] as const;
 
 export const DEFAULTS = {
   fileFormat: 'HFC_PARQUET',

@@ -34,7 +34,8 @@ describe('Snowflake deploy on the emulator', () => {
     const first = await planDeploy(s, settings, contracts);
     const state = (kind: string) => first.items.filter((i) => i.kind === kind).map((i) => i.state);
     expect(first.emulated).toBe(true);
-    expect(state('schema')).toEqual(['create', 'create', 'create', 'create', 'create', 'create', 'create']);
+    // RAW, the dbt target schema, STAGING, INTERMEDIATE, MARTS, SNAPSHOTS
+    expect(state('schema')).toEqual(['create', 'create', 'create', 'create', 'create', 'create']);
     expect(first.items.find((i) => i.kind === 'stage')).toMatchObject({ state: 'create', statements: ["CREATE STAGE IF NOT EXISTS DEPLOY_TEST.RAW.HFC_LAKE FILE_FORMAT = (FORMAT_NAME = 'DEPLOY_TEST.RAW.HFC_PARQUET')"] });
     // not faked: marked, with the statements a real account gets, and skipped
     for (const kind of ['warehouse', 'role', 'grants', 'masking_policy', 'masking_attachment']) expect(state(kind).every((x) => x === 'not_emulated')).toBe(true);
@@ -109,7 +110,7 @@ describe('the statements the emulator cannot run, as text', () => {
       'GRANT SELECT ON FUTURE TABLES IN SCHEMA CLAIMS.RAW TO ROLE HFC_READER',
       'GRANT SELECT ON FUTURE VIEWS IN SCHEMA CLAIMS.RAW TO ROLE HFC_READER',
     ]);
-    expect(grants.filter((g) => g.startsWith('GRANT USAGE ON SCHEMA')).map((g) => g.split(' ')[4])).toEqual(['CLAIMS.RAW', 'CLAIMS.ANALYTICS', 'CLAIMS.STAGING', 'CLAIMS.CORE', 'CLAIMS.MARTS', 'CLAIMS.SNAPSHOTS', 'CLAIMS.TEST_FAILURES']);
+    expect(grants.filter((g) => g.startsWith('GRANT USAGE ON SCHEMA')).map((g) => g.split(' ')[4])).toEqual(['CLAIMS.RAW', 'CLAIMS.ANALYTICS', 'CLAIMS.STAGING', 'CLAIMS.INTERMEDIATE', 'CLAIMS.MARTS', 'CLAIMS.SNAPSHOTS']);
     expect(grants.slice(-2)).toEqual(['GRANT ROLE HFC_READER TO ROLE HFC_PII_READER', 'GRANT ROLE HFC_READER TO USER CLAIMS_SVC']);
     // read-only: nothing but USAGE and SELECT
     expect(grants.every((g) => /^GRANT (USAGE|SELECT|ROLE) /.test(g))).toBe(true);

@@ -83,7 +83,7 @@ function expectRanked(graph: Graph) {
 }
 
 describe('lineage layout', () => {
-  it("lays out this project's dbt graph by dependency, core before the snapshots that read it", async () => {
+  it("lays out this project's dbt graph by dependency, intermediate before the snapshots that read it", async () => {
     const graph = projectLineage();
     expect(graph.nodes.length).toBeGreaterThan(30);
     const l = await layoutLineage(graph.nodes, graph.edges);
@@ -93,7 +93,7 @@ describe('lineage layout', () => {
     expect(x('members_snapshot')).toBeGreaterThan(x('int_members__latest_state'));
     expect(x('fct_claims')).toBeGreaterThan(x('dim_members'));
     expect(x('mart_pmpm_monthly')).toBeGreaterThan(x('fct_claims'));
-    expect(l.bands.map((b) => b.layers.join('+'))).toEqual(['source', 'staging', 'core', 'snapshots', 'marts'].filter((layer) => graph.nodes.some((n) => n.layer === layer)));
+    expect(l.bands.map((b) => b.layers.join('+'))).toEqual(['source', 'staging', 'intermediate', 'snapshots', 'marts'].filter((layer) => graph.nodes.some((n) => n.layer === layer)));
   });
 
   it('keeps a generated 400-node manifest readable', async () => {

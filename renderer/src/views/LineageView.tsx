@@ -2,12 +2,13 @@
 // zoomable and pannable. A node shows its description, columns, SQL, compiled SQL, tests and last
 // run; everything upstream and downstream of it is highlighted.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { LineageGraph, LineageNode, LineageNodeDetail } from '../../../pipeline/api/protocol.ts';
+import type { LineageGraph, LineageNode, LineageNodeDetail, LineageTestResult } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
 import { edgePath } from '../charts/edge-path.ts';
 import { NODE_H, NODE_W } from '../charts/lineage-geometry.ts';
 import type { LineageLayout } from '../charts/lineage-layout.ts';
 import { fitView, revealView, zoomAt, type View } from '../charts/viewport.ts';
+import { FailingRowsButton, FailingRowsPanel } from '../components/FailingRows.tsx';
 import { Icon } from '../components/icons.tsx';
 import { EmptyState, ErrorBox, Loading, Unavailable } from '../components/states.tsx';
 import { useQuery } from '../components/useQuery.ts';
@@ -293,14 +294,7 @@ function NodeDetail({ id, onClose, onSelect }: { id: string; onClose: () => void
               d.testResults.length ? (
                 <table className="table">
                   <tbody>
-                    {d.testResults.map((t) => (
-                      <tr key={t.id}>
-                        <td><span className={`badge ${STATUS_TONE[t.status ?? ''] ?? ''}`}>{t.status ?? 'not run'}</span></td>
-                        <td className="mono" style={{ wordBreak: 'break-all' }}>{t.name}</td>
-                        <td className="num">{t.failures ? fmtInt(t.failures) : ''}</td>
-                        <td>{t.failuresRelation && t.failures ? <button className="btn small" onClick={() => go('data', refParams({ source: 'warehouse', name: t.failuresRelation! }))}>Rows</button> : null}</td>
-                      </tr>
-                    ))}
+                    {d.testResults.map((t) => <TestRow key={t.id} test={t} />)}
                   </tbody>
                 </table>
               ) : <EmptyState title="No tests">This node has no dbt tests.</EmptyState>
@@ -309,5 +303,25 @@ function NodeDetail({ id, onClose, onSelect }: { id: string; onClose: () => void
         </>
       ) : null}
     </aside>
+  );
+}
+
+/** A test of the selected node: its status, and its failing rows in place when asked. */
+function TestRow({ test: t }: { test: LineageTestResult }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <tr>
+        <td><span className={`badge ${STATUS_TONE[t.status ?? ''] ?? ''}`}>{t.status ?? 'not run'}</span></td>
+        <td className="mono" style={{ wordBreak: 'break-all' }}>{t.name}</td>
+        <td className="num">{t.failures ? fmtInt(t.failures) : ''}</td>
+        <td>{t.failingRows && t.failures ? <FailingRowsButton open={open} onToggle={() => setOpen(!open)} label="Rows" /> : null}</td>
+      </tr>
+      {open ? (
+        <tr>
+          <td colSpan={4}><FailingRowsPanel testId={t.id} failures={t.failures} /></td>
+        </tr>
+      ) : null}
+    </>
   );
 }

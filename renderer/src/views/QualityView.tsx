@@ -1,7 +1,9 @@
 // Data quality: quarantined rows by dataset and reason (opening the rows with their original
-// values), reconciliation per batch, dbt test results linking to the failing rows, and freshness.
+// values), reconciliation per batch, dbt test results with their failing rows on demand, and freshness.
+import { Fragment, useState } from 'react';
 import type { QualityOverview } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
+import { FailingRowsButton, FailingRowsPanel } from '../components/FailingRows.tsx';
 import { Icon } from '../components/icons.tsx';
 import { ErrorBox, Loading, Unavailable } from '../components/states.tsx';
 import { useQuery } from '../components/useQuery.ts';
@@ -28,6 +30,7 @@ export function QualityView() {
   const revision = useApp((s) => s.revision);
   const go = useRouter((s) => s.go);
   const q = useQuery(() => call('quality.overview', {}), [revision.runs, revision.warehouse, revision.datasets]);
+  const [openTest, setOpenTest] = useState<string | null>(null);
   const runAction = <button className="btn primary" onClick={() => go('pipeline')}>Run the pipeline</button>;
   if (q.loading && !q.data) return <div className="view"><Loading rows={12} /></div>;
   if (q.error) return <div className="view"><ErrorBox error={q.error} action={<button className="btn" onClick={q.reload}>Retry</button>} /></div>;
@@ -119,18 +122,23 @@ export function QualityView() {
                 </thead>
                 <tbody>
                   {[...(d.tests.results ?? [])].sort((a, b) => rank(a.status) - rank(b.status) || a.name.localeCompare(b.name)).map((t) => (
-                    <tr key={t.id}>
-                      <td><span className={`badge ${TEST_TONE[t.status ?? ''] ?? ''}`}>{t.status ?? 'not run'}</span></td>
-                      <td className="mono" style={{ wordBreak: 'break-all' }}>{t.name}</td>
-                      <td className="mono">{t.column ?? ''}</td>
-                      <td className="num">{t.failures === null ? '—' : fmtInt(t.failures)}</td>
-                      <td className="muted">{t.message ?? ''}</td>
-                      <td className="num">
-                        {t.failuresRelation && t.failures ? (
-                          <button className="btn small" onClick={() => go('data', refParams({ source: 'warehouse', name: t.failuresRelation! }))}>Failing rows</button>
-                        ) : null}
-                      </td>
-                    </tr>
+                    <Fragment key={t.id}>
+                      <tr data-testid={`quality-test-${t.name}`}>
+                        <td><span className={`badge ${TEST_TONE[t.status ?? ''] ?? ''}`}>{t.status ?? 'not run'}</span></td>
+                        <td className="mono" style={{ wordBreak: 'break-all' }}>{t.name}</td>
+                        <td className="mono">{t.column ?? ''}</td>
+                        <td className="num">{t.failures === null ? '—' : fmtInt(t.failures)}</td>
+                        <td className="muted">{t.message ?? ''}</td>
+                        <td className="num">
+                          {t.failingRows && t.failures ? <FailingRowsButton open={openTest === t.id} onToggle={() => setOpenTest(openTest === t.id ? null : t.id)} /> : null}
+                        </td>
+                      </tr>
+                      {openTest === t.id ? (
+                        <tr className="detail">
+                          <td colSpan={6}><FailingRowsPanel testId={t.id} failures={t.failures} /></td>
+                        </tr>
+                      ) : null}
+                    </Fragment>
                   ))}
                 </tbody>
               </table>

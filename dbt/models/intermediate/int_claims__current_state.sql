@@ -1,5 +1,6 @@
 -- One row per claim: its latest version (highest claim_version) plus its status lifecycle,
--- summarised over every version received so far.
+-- summarised over every version received so far. The columns the cleanse stage derived (claims
+-- contract `derived`: ratios, days, value bucket, high-value flag) pass through from that version.
 with versions as (
     select * from {{ ref('stg_payer__claims') }}
 ),
@@ -64,6 +65,12 @@ select
     c.coinsurance_amount,
     c.member_age_at_service,
     c.age_band,
+    c.reimbursement_ratio_allowed,
+    c.reimbursement_ratio_billed,
+    c.adjudication_days,
+    c.turnaround_days,
+    c.high_value_flag,
+    c.value_bucket,
     l.version_count,
     l.first_received_date,
     l.pending_first_seen_date,

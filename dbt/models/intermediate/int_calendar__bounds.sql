@@ -20,7 +20,7 @@ extent as (
 
 select
     {{ claims_date_trunc('year', 'first_service_date') }} as calendar_start_date,
-    {{ claims_last_day('last_event_date', 'year') }} as calendar_end_date,
-    {{ claims_last_day('last_received_date', 'month') }} as data_as_of_date,
+    {{ dbt.last_day('last_event_date', 'year') }} as calendar_end_date,
+    {{ dbt.last_day('last_received_date', 'month') }} as data_as_of_date,
     {{ claims_date_trunc('month', 'last_received_date') }} as data_as_of_month_start_date
 from extent

@@ -13,13 +13,13 @@ days as (
         {{ claims_dateadd('day', 'offsets.n', 'bounds.calendar_start_date') }} as date_day
     from offsets
     cross join bounds
-    where offsets.n <= {{ claims_datediff('day', 'bounds.calendar_start_date', 'bounds.calendar_end_date') }}
+    where offsets.n <= {{ dbt.datediff('bounds.calendar_start_date', 'bounds.calendar_end_date', 'day') }}
 )
 
 select
     {{ date_key('date_day') }} as date_key,
     date_day,
     {{ claims_date_trunc('month', 'date_day') }} as month_start_date,
-    {{ claims_last_day('date_day', 'month') }} as month_end_date,
+    {{ dbt.last_day('date_day', 'month') }} as month_end_date,
     {{ date_key(claims_date_trunc('month', 'date_day')) }} as month_key
 from days
