@@ -23,6 +23,7 @@ import { historyTimeline, searchHistory } from './read-models/history.ts';
 import { lineageGraph, lineageNode, readDbtArtifacts } from './read-models/lineage.ts';
 import { failingRows, qualityOverview } from './read-models/quality.ts';
 import { ReadSides } from './read-models/read-sides.ts';
+import { EmulatorOwnership } from './jobs/emulator-owner.ts';
 import { SqlConsole } from './read-models/sql-console.ts';
 import { validateRequest } from './schemas.ts';
 
@@ -51,6 +52,7 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
   const jobs = new GenerateJobs(layout, hub, clearCounts);
   const runs = new RunManager(layout.root, hub, sides, clearCounts);
   const cloud = new CloudJobs(layout, hub, () => profiles.active(), () => sides.reopen());
+  const emulator = new EmulatorOwnership(layout.root);
   /** the active profile's latest dbt build (lineage, dbt tests), never another profile's */
   const dbtArtifacts = async () => {
     const active = await profiles.activeProfile();
@@ -144,10 +146,13 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     subscribe: (listener) => hub.subscribe(listener),
     async close() {
       jobs.close();
-      runs.close();
+      await runs.close();
       cloud.close();
       hub.close();
       await sides.close();
+      const emulated = await emulator.release().catch((err: unknown) => `not stopped: ${(err as Error).message}`);
+      if (emulated === 'stopped') log('stopped the cloud emulator this app started');
+      else if (emulated.startsWith('not stopped')) log(`the cloud emulator this app started was ${emulated}; \`claims emulator stop\` stops it`);
     },
   };
 }

@@ -17,7 +17,7 @@ import type { ReadSides } from '../read-models/read-sides.ts';
 const WRITERS: PipelineStage[] = ['load', 'transform', 'verify'];
 
 export class RunManager {
-  private active: { runId: string | null; controller: AbortController } | null = null;
+  private active: { runId: string | null; controller: AbortController; done?: Promise<unknown> } | null = null;
 
   constructor(
     private readonly workspace: string,
@@ -30,7 +30,7 @@ export class RunManager {
   async start(opts: Omit<StartRunOptions, 'workspace' | 'trigger'>): Promise<{ runId: string }> {
     if (this.active) throw new ApiError('conflict', `A run is already going${this.active.runId ? ` (${this.active.runId})` : ''}.`, { hint: 'Wait for it to finish, or cancel it first.' });
     const controller = new AbortController();
-    const active: { runId: string | null; controller: AbortController } = { runId: null, controller };
+    const active: { runId: string | null; controller: AbortController; done?: Promise<unknown> } = { runId: null, controller };
     this.active = active;
     const writes = !opts.stages || opts.stages.some((s) => WRITERS.includes(s));
     // The warehouse is let go before the run starts, so its load stage can take the write lock.
@@ -46,7 +46,7 @@ export class RunManager {
         }
         this.hub.emit({ kind: 'run', event });
       };
-      startPipelineRun({ ...opts, workspace: this.workspace, trigger: 'manual' }, { signal: controller.signal, onEvent })
+      active.done = startPipelineRun({ ...opts, workspace: this.workspace, trigger: 'manual' }, { signal: controller.signal, onEvent })
         .then(({ record }) => {
           if (!settled) {
             settled = true;
@@ -128,7 +128,13 @@ export class RunManager {
     }
   }
 
-  close(): void {
-    this.active?.controller.abort();
+  /** Cancels the run going, and waits (bounded) until it has recorded how it ended. */
+  async close(waitMs = 30_000): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    active.controller.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([active.done?.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
   }
 }
