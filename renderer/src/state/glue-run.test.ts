@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../pipeline/api/protocol.ts';
 import { glueRunOf } from './glue-run.ts';
 
-const log = (glueRunId: string, state: string): RunEvent =>
-  ({ type: 'stage.log', runId: 'r1', stage: 'cleanse', attempt: 1, level: 'info', message: `Glue job j run ${glueRunId}: ${state}`, fields: { glue_run_id: glueRunId, state }, timestamp: '2026-12-02T00:00:00.000Z' }) as RunEvent;
+let seq = 0;
+const log = (glueRunId: string, state: string): RunEvent => ({
+  type: 'stage.log',
+  runId: 'r1',
+  seq: ++seq,
+  stage: 'cleanse',
+  attempt: 1,
+  level: 'info',
+  message: `Glue job j run ${glueRunId}: ${state}`,
+  fields: { glue_run_id: glueRunId, state },
+  timestamp: '2026-12-02T00:00:00.000Z',
+});
 
 describe('the Glue run of a stage', () => {
   it('is the recorded run with the last state reported for that run only', () => {
