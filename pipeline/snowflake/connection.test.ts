@@ -2,10 +2,10 @@
 // secret source, the typed errors, the statement timeout, and that the secret used never shows in
 // an event, the driver's log or an error.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { deleteKeychain, writeKeychain } from './keychain.ts';
 import { setDriverLogSink } from './log.ts';
 import { resolveAuth } from './secrets.ts';
 import { emulatorSettings, testSecret } from './testing/emulator-settings.ts';
+import { secretServiceMissing, startSecretService, type SecretService } from './testing/secret-service.ts';
 
 let emulator: EmulatorInfo;
 let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -146,50 +147,21 @@ describe('SnowflakeSession on the emulator', () => {
   });
 });
 
-/** A Secret Service (gnome-keyring) on a private D-Bus session bus, where the binaries exist. */
-function keychainRunnable(): string | null {
-  if (process.platform !== 'linux') return 'the keychain test runs the Secret Service of Linux; other systems use their own keychain';
-  for (const bin of ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']) if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `${bin} is not installed (apt-get install dbus-daemon gnome-keyring)`;
-  return null;
-}
-const noKeychain = keychainRunnable();
+const noKeychain = secretServiceMissing();
 
 describe.skipIf(noKeychain !== null)(`the OS keychain (Secret Service under a private D-Bus session)${noKeychain ? `: skipped, ${noKeychain}` : ''}`, () => {
-  let bus: ChildProcess | undefined;
-  let keyring: ChildProcess | undefined;
+  let service: SecretService | undefined;
   const saved = process.env.DBUS_SESSION_BUS_ADDRESS;
 
   beforeAll(async () => {
-    const home = join(scratch.dir, 'keyring-home');
-    await mkdir(join(home, 'data'), { recursive: true });
-    const busEnv = { ...process.env, HOME: home, XDG_RUNTIME_DIR: scratch.dir, XDG_DATA_HOME: join(home, 'data') };
-    bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', '--nopidfile'], { env: busEnv, stdio: ['ignore', 'pipe', 'ignore'] });
-    const address = await new Promise<string>((done, fail) => {
-      const t = setTimeout(() => fail(new Error('dbus-daemon printed no address')), 10_000);
-      bus!.stdout!.once('data', (b: Buffer) => {
-        clearTimeout(t);
-        done(b.toString().trim().split('\n')[0]!);
-      });
-    });
-    keyring = spawn('gnome-keyring-daemon', ['--foreground', '--components=secrets', '--unlock'], { env: { ...busEnv, DBUS_SESSION_BUS_ADDRESS: address }, stdio: ['pipe', 'ignore', 'ignore'] });
-    keyring.stdin!.end('keyring-unlock');
-    // wait until the daemon owns the Secret Service name: asking earlier would make the bus start
-    // another daemon by activation, one whose keyring is locked
-    for (let i = 0; i < 100; i++) {
-      const owned = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], {
-        env: { ...busEnv, DBUS_SESSION_BUS_ADDRESS: address },
-        encoding: 'utf8',
-      });
-      if (/boolean true/.test(owned.stdout ?? '')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    process.env.DBUS_SESSION_BUS_ADDRESS = address;
+    service = await startSecretService(scratch.dir);
+    process.env.DBUS_SESSION_BUS_ADDRESS = service.address;
   });
 
   afterAll(async () => {
     process.env.DBUS_SESSION_BUS_ADDRESS = saved;
     if (saved === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
-    for (const p of [keyring, bus]) if (p?.pid && p.exitCode === null) p.kill('SIGTERM');
+    service?.stop();
   });
 
   it('logs in with a password stored in the keychain', async () => {
