@@ -4,7 +4,12 @@
 // insert its rows, write its audit rows).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { historyTimeline, searchHistory } from '../api/read-models/history.ts';
+import { qualityOverview } from '../api/read-models/quality.ts';
+import { LocalLake } from '../lake/local.ts';
+import { tempDir } from '../testing/tmp.ts';
+import { workspacePaths } from '../workspace.ts';
 import { loadContracts } from '../contract-loader/load.ts';
 import type { EmulatorInfo } from '../emulator/record.ts';
 import { sharedEmulator } from '../emulator/testing/shared.ts';
@@ -119,6 +124,25 @@ describe('Snowflake warehouse and reader on the emulator', () => {
       expect(timeline.versions[0]!.validTo).toBe(timeline.versions[1]!.validFrom);
     } finally {
       await s.execute(`DELETE FROM ${raw}.PROVIDERS WHERE _BATCH_ID > 1`);
+    }
+  });
+
+  it('answers the quality overview\u2019s reconciliation and freshness in Snowflake SQL', async () => {
+    const { dir, cleanup } = await tempDir('claims-quality-sf-');
+    try {
+      const overview = await qualityOverview(workspacePaths(dir), new LocalLake(join(dir, 'lake')), reader);
+      expect(overview.reconciliation.rows?.map((r) => [r.batch, r.dataset, r.rawRows, r.loadedRows, r.balanced])).toEqual([
+        [1, 'claims', 1, 0, true],
+        [1, 'members', 1, 0, true],
+        [1, 'providers', 8, 7, true],
+      ]);
+      expect(overview.freshness.rows?.map((r) => [r.table, r.rows, r.latestLoad?.slice(0, 19)])).toEqual([
+        ['raw.members', 0, undefined],
+        ['raw.providers', 7, '2026-12-01 10:00:00'],
+        ['raw.claims', 0, undefined],
+      ]);
+    } finally {
+      await cleanup();
     }
   });
 

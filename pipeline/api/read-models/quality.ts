@@ -3,12 +3,12 @@
 // rows on demand (the test's compiled SQL run against the warehouse: dbt stores no failure tables),
 // and how fresh the loaded data is.
 
-import { ident } from '../../duckdb/sql.ts';
 import type { Lake } from '../../lake/types.ts';
 import type { WarehouseReader } from '../../warehouse/reader.ts';
 import type { WorkspacePaths } from '../../workspace.ts';
 import type { FailingRows, QualityOverview } from '../protocol.ts';
 import { allTests, readDbtArtifacts, testResults, testSql, type DbtArtifacts } from './lineage.ts';
+import { dialectSql } from './dialect.ts';
 import { curatedManifests } from './manifests.ts';
 import type { SqlConsole } from './sql-console.ts';
 
@@ -54,6 +54,7 @@ async function reconciliation(warehouse: WarehouseReader, tables: Set<string>): 
 /** Each loaded table's latest load and latest record; the tables and columns are the load stage's own. */
 async function freshness(warehouse: WarehouseReader, tables: Set<string>): Promise<QualityOverview['freshness']> {
   const out: NonNullable<QualityOverview['freshness']['rows']> = [];
+  const { ident } = dialectSql(warehouse.dialect);
   for (const [table, recordCol] of [
     ['members', 'updated_at'],
     ['providers', 'updated_at'],
