@@ -55,8 +55,9 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
   const emulator = new EmulatorOwnership(layout.root);
   /** the active profile's latest dbt build (lineage, dbt tests), never another profile's */
   const dbtArtifacts = async () => {
-    const active = await profiles.activeProfile();
+    // one read of profiles.yaml gives both the active profile and which profiles are of kind aws
     const listed = await profiles.list();
+    const active = { name: listed.active, kind: listed.profiles.find((p) => p.name === listed.active)?.kind === 'aws' ? ('aws' as const) : ('local' as const) };
     const dir = await dbtArtifactsDir(layout, active, new Set(listed.profiles.filter((p) => p.kind === 'aws').map((p) => p.name)));
     return { profile: active.name, artifacts: dir ? readDbtArtifacts(dir) : null, dir };
   };
