@@ -55,13 +55,16 @@ export async function writeKeychain(e: KeychainEntry, secret: string): Promise<v
   }
 }
 
+/** The keychain service every entry the app writes belongs to (the CLI and Airflow read the same). */
+export const KEYCHAIN_SERVICE = 'health-finance-claims';
+
 /**
  * Whether a keychain answers here: asks for an entry no one writes (absent is a fine answer; an
  * error means no keychain service, or one that refuses). Changes nothing.
  */
 export async function keychainAvailability(): Promise<{ available: true } | { available: false; reason: string; hint: string }> {
   try {
-    await entry({ service: 'health-finance-claims', account: 'availability-probe' }).getPassword();
+    await entry({ service: KEYCHAIN_SERVICE, account: 'availability-probe' }).getPassword();
     return { available: true };
   } catch (err) {
     const e = err instanceof KeychainUnavailableError ? err : unavailable(err);

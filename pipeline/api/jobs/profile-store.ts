@@ -5,7 +5,7 @@
 import { activateProfile, BUILT_IN_PROFILES, CLOUD_EMULATOR_PROFILE, listProfiles, LOCAL_PROFILE, ProfileError, readProfilesFile, saveProfile, validateProfiles } from '../../profiles/load.ts';
 import { ownEntry } from '../../profiles/names.ts';
 import type { Profile, RawProfile } from '../../profiles/types.ts';
-import { keychainAvailability, writeKeychain } from '../../snowflake/keychain.ts';
+import { KEYCHAIN_SERVICE, keychainAvailability, writeKeychain } from '../../snowflake/keychain.ts';
 import { KeychainUnavailableError } from '../../snowflake/errors.ts';
 import type { WorkspacePaths } from '../../workspace.ts';
 import type { Availability, Json, KeychainRef, ProfileList, ProfileProblem } from '../protocol.ts';
@@ -13,8 +13,6 @@ import type { SECRET_KINDS } from '../requests.ts';
 import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
 
-/** The keychain service every entry the app writes belongs to (the CLI and Airflow read the same). */
-export const KEYCHAIN_SERVICE = 'health-finance-claims';
 
 /** The entry of a profile's Snowflake secret: named by the service, so a caller cannot pick another application's entry. */
 export const secretEntry = (profile: string, kind: (typeof SECRET_KINDS)[number]): KeychainRef => ({ service: KEYCHAIN_SERVICE, account: `snowflake/${profile}/${kind}` });
