@@ -383,6 +383,9 @@ describe('pipeline journeys', () => {
       const n = tests.ok && tests.result.tests.available ? (tests.result.tests.results ?? []).length : 0;
       expect(n).toBeGreaterThan(0);
       await expect(page.getByTestId('quality-tests').locator('tbody tr').count()).resolves.toBe(n);
+      // claims outside eligibility: a figure from the mart, the same count SQL gives
+      const outside = await sqlNumber(app, 'SELECT count(*) FROM marts.mart_claims_outside_eligibility');
+      await expect(page.getByTestId('outside-eligibility-claims').textContent()).resolves.toMatch(outside ? `${int(outside)} claims` : /^None/);
     }
     await shot(page, 'quality');
     // a reason opens the quarantined rows, with their original values

@@ -244,6 +244,8 @@ export interface QualityOverview {
   };
   tests: Availability & { runAt?: string | null; results?: LineageTestResult[] };
   freshness: Availability & { rows?: { table: string; latestLoad: string | null; latestRecord: string | null; rows: number }[] };
+  /** claims incurred outside their member's coverage (marts.mart_claims_outside_eligibility): what PMPM leaves out */
+  outsideEligibility: Availability & { claims?: number; paid?: number; ofClaims?: number; ofPaid?: number };
 }
 
 // ─── analytics ──────────────────────────────────────────────────────────────────────────────────

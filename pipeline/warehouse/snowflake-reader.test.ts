@@ -127,7 +127,7 @@ describe('Snowflake warehouse and reader on the emulator', () => {
     }
   });
 
-  it('answers the quality overview\u2019s reconciliation and freshness in Snowflake SQL', async () => {
+  it('answers the quality overview\u2019s reconciliation, freshness and claims outside eligibility in Snowflake SQL', async () => {
     const { dir, cleanup } = await tempDir('claims-quality-sf-');
     try {
       const overview = await qualityOverview(workspacePaths(dir), new LocalLake(join(dir, 'lake')), reader);
@@ -141,6 +141,20 @@ describe('Snowflake warehouse and reader on the emulator', () => {
         ['raw.providers', 7, '2026-12-01 10:00:00'],
         ['raw.claims', 0, undefined],
       ]);
+      // no marts yet: the figure says why it is not there
+      expect(overview.outsideEligibility).toMatchObject({ available: false, reason: expect.stringMatching(/transform stage/) });
+      // two of three current claims fall outside their member's coverage (the marts made by hand, as dbt would)
+      await s.execute(`CREATE TABLE ${DB}.MARTS.FCT_CLAIMS AS SELECT * FROM VALUES ('C1', 100.00), ('C2', 20.50), ('C3', NULL) AS t(CLAIM_ID, PAID_AMOUNT)`);
+      await s.execute(`CREATE TABLE ${DB}.MARTS.MART_CLAIMS_OUTSIDE_ELIGIBILITY AS SELECT * FROM VALUES ('C2', 20.50), ('C3', NULL) AS t(CLAIM_ID, PAID_AMOUNT)`);
+      try {
+        await reader.refresh();
+        const withMarts = await qualityOverview(workspacePaths(dir), new LocalLake(join(dir, 'lake')), reader);
+        expect(withMarts.outsideEligibility).toEqual({ available: true, claims: 2, paid: 20.5, ofClaims: 3, ofPaid: 120.5 });
+      } finally {
+        await s.execute(`DROP TABLE ${DB}.MARTS.MART_CLAIMS_OUTSIDE_ELIGIBILITY`);
+        await s.execute(`DROP TABLE ${DB}.MARTS.FCT_CLAIMS`);
+        await reader.refresh();
+      }
     } finally {
       await cleanup();
     }

@@ -68,6 +68,23 @@ async function freshness(warehouse: WarehouseReader, tables: Set<string>): Promi
   return { available: true, rows: out };
 }
 
+/**
+ * Claims on days their member was not covered, against all current claims: a quality figure, not
+ * a test (a real feed has such claims); PMPM attributes claims to eligibility months and leaves
+ * these out, so the paid they carry is said beside the count.
+ */
+async function outsideEligibility(warehouse: WarehouseReader, tables: Set<string>): Promise<QualityOverview['outsideEligibility']> {
+  if (!tables.has('marts.mart_claims_outside_eligibility') || !tables.has('marts.fct_claims')) {
+    return { available: false, reason: 'No dbt run yet: marts.mart_claims_outside_eligibility is built by the transform stage.' };
+  }
+  const [r] = await warehouse.queryObjects(
+    `SELECT o.claims, o.paid, a.claims AS of_claims, a.paid AS of_paid
+     FROM (SELECT count(*) AS claims, coalesce(sum(paid_amount), 0) AS paid FROM marts.mart_claims_outside_eligibility) AS o
+     CROSS JOIN (SELECT count(*) AS claims, coalesce(sum(paid_amount), 0) AS paid FROM marts.fct_claims) AS a`,
+  );
+  return { available: true, claims: num(r!.claims), paid: num(r!.paid), ofClaims: num(r!.of_claims), ofPaid: num(r!.of_paid) };
+}
+
 export async function qualityOverview(layout: WorkspacePaths, lake: Lake, warehouse: WarehouseReader): Promise<QualityOverview> {
   const q = await quarantine(lake);
   const artifacts = readDbtArtifacts(layout.dbtTarget);
@@ -75,14 +92,18 @@ export async function qualityOverview(layout: WorkspacePaths, lake: Lake, wareho
   if (!now.available) {
     const noWarehouse = { available: false as const, reason: now.reason };
     const tests = artifacts ? { available: true as const, runAt: artifacts.runResults?.metadata?.generated_at ?? null, results: testResults(artifacts, allTests(artifacts)) } : noWarehouse;
-    return { quarantine: q, reconciliation: noWarehouse, tests, freshness: noWarehouse };
+    return { quarantine: q, reconciliation: noWarehouse, tests, freshness: noWarehouse, outsideEligibility: noWarehouse };
   }
   const existing = new Set((await warehouse.tables()).map((t) => `${t.schema}.${t.table}`));
   const tests: QualityOverview['tests'] = artifacts
     ? { available: true, runAt: artifacts.runResults?.metadata?.generated_at ?? null, results: testResults(artifacts, allTests(artifacts)) }
     : { available: false, reason: 'No dbt run yet: test results appear after the transform stage.' };
-  const [recon, fresh] = await Promise.all([section(reconciliation(warehouse, existing)), section(freshness(warehouse, existing))]);
-  return { quarantine: q, reconciliation: recon, tests, freshness: fresh };
+  const [recon, fresh, outside] = await Promise.all([
+    section(reconciliation(warehouse, existing)),
+    section(freshness(warehouse, existing)),
+    section(outsideEligibility(warehouse, existing)),
+  ]);
+  return { quarantine: q, reconciliation: recon, tests, freshness: fresh, outsideEligibility: outside };
 }
 
 /** A section that cannot be read says why, and the rest of the overview still shows. */

@@ -1,5 +1,6 @@
 // Data quality: quarantined rows by dataset and reason (opening the rows with their original
-// values), reconciliation per batch, dbt test results with their failing rows on demand, and freshness.
+// values), reconciliation per batch, dbt test results with their failing rows on demand, the claims
+// outside eligibility (a figure, not a test), and freshness.
 import { Fragment, useState } from 'react';
 import type { QualityOverview } from '../../../pipeline/api/protocol.ts';
 import { call } from '../api/client.ts';
@@ -7,7 +8,7 @@ import { FailingRowsButton, FailingRowsPanel } from '../components/FailingRows.t
 import { Icon } from '../components/icons.tsx';
 import { ErrorBox, Loading, Unavailable } from '../components/states.tsx';
 import { useQuery } from '../components/useQuery.ts';
-import { fmtAgo, fmtInt, fmtTime } from '../format.ts';
+import { fmtAgo, fmtInt, fmtMoney, fmtPct, fmtTime } from '../format.ts';
 import { useApp } from '../state/app.ts';
 import { useRouter } from '../state/router.ts';
 import { refParams } from './DataView.tsx';
@@ -145,6 +146,9 @@ export function QualityView() {
             </div>
           )}
         </Section>
+        <Section title="Claims outside eligibility" sub="incurred on a day the member was not covered: PMPM leaves them out" testId="quality-outside-eligibility">
+          <OutsideEligibility figure={d.outsideEligibility} action={runAction} />
+        </Section>
         <Section title="Freshness" sub="latest load and latest record per raw table" testId="quality-freshness">
           {!d.freshness.available ? (
             <Unavailable reason={d.freshness.reason} action={runAction} />
@@ -164,6 +168,29 @@ export function QualityView() {
           )}
         </Section>
       </div>
+    </div>
+  );
+}
+
+function OutsideEligibility({ figure: f, action }: { figure: QualityOverview['outsideEligibility']; action: React.ReactNode }) {
+  const go = useRouter((s) => s.go);
+  if (!f.available) return <Unavailable reason={f.reason} action={action} />;
+  const share = (part: number, whole: number) => (whole ? fmtPct(part / whole, 2) : '—');
+  return (
+    <div className="card-body" style={{ display: 'flex', gap: 24, alignItems: 'center', flexWrap: 'wrap' }}>
+      {f.claims ? (
+        <span className="badge warn" data-testid="outside-eligibility-claims">{fmtInt(f.claims)} claims</span>
+      ) : (
+        <span className="badge ok" data-testid="outside-eligibility-claims"><Icon name="check" size={12} /> None: every claim falls in a covered month</span>
+      )}
+      <span>
+        {share(f.claims!, f.ofClaims!)} of {fmtInt(f.ofClaims)} current claims · {fmtMoney(f.paid)} paid ({share(f.paid!, f.ofPaid!)} of {fmtMoney(f.ofPaid)})
+      </span>
+      {f.claims ? (
+        <button className="btn ghost" onClick={() => go('data', refParams({ source: 'warehouse', name: 'marts.mart_claims_outside_eligibility' }))}>
+          Open the claims <Icon name="arrow" size={13} />
+        </button>
+      ) : null}
     </div>
   );
 }
