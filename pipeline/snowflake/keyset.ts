@@ -1,8 +1,13 @@
 // Pages of a Snowflake relation by keyset, never by a deep OFFSET. The grid asks for rows by
 // offset (it scrolls anywhere); here an offset maps onto a key boundary:
 //
-// - The order is total: the requested sort keys, then every other column of an orderable type as
-//   tiebreak (Snowflake has no rowid). Rows equal in all of them are interchangeable on a page.
+// - The order is total: the requested sort keys, then the first few other orderable columns (an
+//   unsorted table reads in its leading columns' order, e.g. claim_id), then HASH over every column
+//   as the last tiebreak (Snowflake has no rowid). Rows equal in all of them are interchangeable on
+//   a page (distinct rows whose hashes, taken modulo 1e18, collide count as equal: ~5e-7 at a
+//   million rows, and then only two rows at a window's edge can swap).
+//   One hash instead of every column keeps the seek predicate a few levels deep: nested once per
+//   column over a 40-column table it was too deep for the emulator's SQL translator.
 // - The rows are cut into windows of WINDOW rows. A page inside the first window is a plain
 //   LIMIT/OFFSET (an offset below WINDOW). For a deeper page the boundary of its window, the key
 //   of the window's first row, is found once by one pass over the key columns only
@@ -57,15 +62,22 @@ function textOf(k: KeyColumn): { read: string; bind: string } {
 }
 
 const ORDERABLE = /^(NUMBER|FLOAT|VARCHAR|BOOLEAN|DATE|TIME|TIMESTAMP|BINARY)/i;
+/** other columns ordered by before the hash: enough for a table's natural reading order */
+const LEADING_TIEBREAKS = 3;
 
-/** The total order of a page: the sort asked for, then every other orderable column. */
+/** The total order of a page: the sort asked for, the leading other columns, then a hash of the row. */
 export function keyColumns(rel: SnowflakeRelation, sort: SortKey[] = []): KeyColumn[] {
   const keys: KeyColumn[] = sort.map((s, i) => {
     const c = resolveColumn(rel, s.column, `sort.${i}.column`);
     return { sql: c.sql, type: c.info.type, desc: s.dir === 'desc' };
   });
   const used = new Set(sort.map((s) => s.column));
-  for (const c of rel.columns) if (!used.has(c.name) && ORDERABLE.test(c.type)) keys.push({ sql: quote(rel.stored.get(c.name)!), type: c.type, desc: false });
+  const others = rel.columns.filter((c) => !used.has(c.name) && ORDERABLE.test(c.type));
+  for (const c of others.slice(0, LEADING_TIEBREAKS)) keys.push({ sql: quote(rel.stored.get(c.name)!), type: c.type, desc: false });
+  if (others.length > LEADING_TIEBREAKS || others.length < rel.columns.length - used.size) {
+    // the modulus keeps it inside a signed 64-bit integer on every engine (the emulator's hash is unsigned)
+    keys.push({ sql: `MOD(HASH(${rel.columns.map((c) => quote(rel.stored.get(c.name)!)).join(', ')}), 1000000000000000000)`, type: 'NUMBER(38,0)', desc: false });
+  }
   return keys;
 }
 

@@ -196,6 +196,20 @@ describe('Snowflake warehouse and reader on the emulator', () => {
     expect(d.histogram![0]!.from).toBe('2024-01-01');
   });
 
+  it('pages a wide table deep: the leading columns, then one hash of the row, as the tiebreak', async () => {
+    // 45 columns: a seek over every column nested 45 levels deep, more than fakesnow's translator takes
+    const cols = Array.from({ length: 45 }, (_, i) => `C${i}`);
+    await s.execute(`CREATE OR REPLACE TABLE ${DB}.PUBLIC.WIDE (${cols.map((c, i) => `${c} ${i % 3 === 0 ? 'VARCHAR' : 'NUMBER(10,2)'}`).join(', ')})`);
+    await s.execute(
+      `INSERT INTO ${DB}.PUBLIC.WIDE SELECT ${cols.map((_, i) => (i % 3 === 0 ? `'v' || MOD(SEQ4() * ${i + 1}, 7)` : `MOD(SEQ4() * ${i + 1}, 11) / 4`)).join(', ')} FROM TABLE(GENERATOR(ROWCOUNT => 200))`,
+    );
+    const full = (await s.execute(`SELECT * FROM ${DB}.PUBLIC.WIDE ORDER BY C0, C1, C2, MOD(HASH(${cols.join(', ')}), 1000000000000000000)`)).rows;
+    const paged: unknown[][] = [];
+    for (let offset = 0; offset < 200; offset += 50) paged.push(...(await reader.page({ schema: 'public', table: 'wide' }, { offset, limit: 50 })));
+    expect(paged).toHaveLength(200);
+    expect(paged).toEqual(full);
+  });
+
   it('runs one SELECT from the console, to the caps, and refuses anything else', async () => {
     const limits = (o: object = {}) => ({ maxRows: 1_000, maxBytes: 1_000_000, signal: AbortSignal.timeout(20_000), ...o });
     const r = await reader.userQuery('-- the items\nselect id, grp from reader_test.public.items order by id, grp limit 3;', limits());
