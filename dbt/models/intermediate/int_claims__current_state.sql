@@ -1,8 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='claim_id',
+        on_schema_change='fail',
+        tmp_relation_type=('transient' if target.type == 'snowflake' else none)
+    )
+}}
 -- One row per claim: its latest version (highest claim_version) plus its status lifecycle,
 -- summarised over every version received so far. The columns the cleanse stage derived (claims
 -- contract `derived`: ratios, days, value bucket, high-value flag) pass through from that version.
+-- Incremental by changed keys: a run recomputes only the claims that received a version since the
+-- last one (by _batch_id), from all of their versions, and merges them on claim_id; a forced run
+-- (a batch replaced) rebuilds it whole (--full-refresh).
 with versions as (
     select * from {{ ref('stg_payer__claims') }}
+    {% if is_incremental() %}
+    where claim_id in (
+        select claim_id from {{ ref('stg_payer__claims') }}
+        where _batch_id > (select coalesce(max(last_batch_id), 0) from {{ this }})
+    )
+    {% endif %}
 ),
 
 ranked as (
