@@ -10,9 +10,9 @@ import { DEFAULT_READER_TEMP_SIZE } from '../duckdb/sealed.ts';
 import { LocalLake } from '../lake/local.ts';
 import type { Lake } from '../lake/types.ts';
 import { loadProfile } from '../profiles/load.ts';
-import type { Profile } from '../profiles/types.ts';
+import type { LocalProfile, Profile } from '../profiles/types.ts';
 import type { PipelineContext } from '../stages/context.ts';
-import { DbtTransformer } from '../transform/dbt.ts';
+import { DbtTransformer, type DbtOptions } from '../transform/dbt.ts';
 import { DuckDBWarehouseReader } from '../warehouse/duckdb-reader.ts';
 import { DuckDBWarehouse } from '../warehouse/duckdb.ts';
 import type { WarehouseReader } from '../warehouse/reader.ts';
@@ -41,14 +41,7 @@ export async function pipelineContext(workspace: string, profileName: string | u
             ? new SparkCleanseEngine()
             : new DuckDBCleanseEngine(contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit, tempDirectory: join(paths.tmp, 'cleanse') }),
         warehouse: new DuckDBWarehouse(paths.warehouse, contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit }),
-        transformer: new DbtTransformer({
-          target: profile.dbt.target,
-          threads: profile.dbt.threads,
-          env: { CLAIMS_WAREHOUSE: paths.warehouse, CLAIMS_DBT_TARGET: profile.dbt.target, CLAIMS_DBT_MEMORY_LIMIT: profile.duckdb.memory_limit },
-          workDir: join(paths.root, 'dbt'),
-          // a forced run may have replaced a loaded batch: rebuild incremental models from scratch
-          args: force ? ['--full-refresh'] : [],
-        }),
+        transformer: new DbtTransformer(localDbtOptions(paths, profile, force)),
         close: async () => undefined,
       };
     case 'aws':
@@ -58,6 +51,18 @@ export async function pipelineContext(workspace: string, profileName: string | u
 }
 
 /** What the app reads a profile's data through: its lake, and its warehouse's reading side. */
+/** How a local profile's transform stage runs dbt on the workspace's DuckDB warehouse. */
+export function localDbtOptions(paths: WorkspacePaths, profile: LocalProfile, force: boolean): DbtOptions {
+  return {
+    target: profile.dbt.target,
+    threads: profile.dbt.threads,
+    env: { CLAIMS_WAREHOUSE: paths.warehouse, CLAIMS_DBT_TARGET: profile.dbt.target, CLAIMS_DBT_MEMORY_LIMIT: profile.duckdb.memory_limit },
+    workDir: join(paths.root, 'dbt'),
+    // a forced run may have replaced a loaded batch: rebuild incremental models from scratch
+    args: force ? ['--full-refresh'] : [],
+  };
+}
+
 export interface ReadSide {
   lake: Lake;
   warehouse: WarehouseReader;

@@ -17,7 +17,7 @@ const DBT_PROJECT_DIR = join(ROOT, 'dbt');
 const PARSE_CACHE = join(tmpdir(), 'claims-dbt-parse', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
 const PARTIAL_PARSE = 'partial_parse.msgpack';
 
-function dbtExecutable(): string {
+export function dbtExecutable(): string {
   const bin = join(ROOT, '.venv', process.platform === 'win32' ? 'Scripts/dbt.exe' : 'bin/dbt');
   if (!existsSync(bin)) throw new TransformerNotInstalledError(`dbt is not installed in ${join(ROOT, '.venv')}: run \`npm run setup\` first.`);
   return bin;
@@ -40,6 +40,15 @@ interface DbtLogLine {
   data?: { node_info?: { unique_id?: string; resource_type?: string; node_status?: string }; index?: number; total?: number; execution_time?: number; status?: string };
 }
 
+/** The transform stage's `dbt build` command line (after the executable). */
+export function dbtBuildArgs(o: DbtOptions): string[] {
+  return ['build', '--project-dir', DBT_PROJECT_DIR, '--profiles-dir', DBT_PROJECT_DIR, '--target', o.target, '--threads', String(o.threads),
+    '--target-path', join(o.workDir, 'target'), '--log-path', join(o.workDir, 'logs'), '--log-format', 'json', '--no-use-colors',
+    // unit tests check the SQL on fixed rows, not the data: dbt's advice is to run them in
+    // development and CI (by hand, dbt/tests_python), not on every production build
+    '--exclude-resource-type', 'unit_test', ...(o.args ?? [])];
+}
+
 /** Runs `dbt build` as a child process, streaming its JSON log as progress and log events. */
 export class DbtTransformer implements Transformer {
   constructor(private readonly options: DbtOptions) {}
@@ -56,11 +65,7 @@ export class DbtTransformer implements Transformer {
     const { cwd, env } = runLocation(o.env);
     const cached = join(PARSE_CACHE, `${o.target}.msgpack`);
     if (!existsSync(join(targetPath, PARTIAL_PARSE)) && existsSync(cached)) await copyFile(cached, join(targetPath, PARTIAL_PARSE)).catch(() => undefined);
-    const args = ['build', '--project-dir', DBT_PROJECT_DIR, '--profiles-dir', DBT_PROJECT_DIR, '--target', o.target, '--threads', String(o.threads),
-      '--target-path', targetPath, '--log-path', join(o.workDir, 'logs'), '--log-format', 'json', '--no-use-colors',
-      // unit tests check the SQL on fixed rows, not the data: dbt's advice is to run them in
-      // development and CI (by hand, dbt/tests_python), not on every production build
-      '--exclude-resource-type', 'unit_test', ...(o.args ?? [])];
+    const args = dbtBuildArgs(o);
     const stderr: string[] = [];
     const lastErrors: string[] = [];
     const log = new DbtLog((e) => req.onEvent?.(e));
@@ -134,7 +139,7 @@ export class DbtTransformer implements Transformer {
  * directory, so the profile's connection (part of what dbt's parse cache is checked against) is the
  * same for every workspace.
  */
-function runLocation(env: Record<string, string>): { cwd: string; env: Record<string, string> } {
+export function runLocation(env: Record<string, string>): { cwd: string; env: Record<string, string> } {
   const warehouse = env.CLAIMS_WAREHOUSE;
   if (!warehouse || !isAbsolute(warehouse)) return { cwd: DBT_PROJECT_DIR, env };
   return { cwd: dirname(warehouse), env: { ...env, CLAIMS_WAREHOUSE: basename(warehouse) } };
