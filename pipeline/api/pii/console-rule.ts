@@ -152,6 +152,12 @@ export function checkMaskedQuery(sql: string, masked: ReadonlySet<string>): void
     }
   }
 
+  // the outermost select list's output names (`count(*) AS members`): a plain `ORDER BY members` sorts by the output
+  const outputs = new Set(t.filter((k, i) => inOuterList(i) && t[i - 1]?.upper === 'AS' && k.kind !== 'punct').map((k) => k.upper));
+  const lastOrderBy = t.findLastIndex((k, i) => k.depth === 0 && k.upper === 'ORDER' && t[i + 1]?.upper === 'BY');
+  const sortsByOutput = (i: number) =>
+    lastOrderBy >= 0 && i > lastOrderBy && t[i]!.depth === 0 && outputs.has(t[i]!.upper) && ['BY', ','].includes(t[i - 1]?.upper ?? '') && (i + 1 === t.length || [',', 'ASC', 'DESC', 'NULLS', 'LIMIT', 'OFFSET'].includes(t[i + 1]!.upper));
+
   for (let i = 0; i < t.length; i++) {
     const k = t[i]!;
     const prev = t[i - 1];
@@ -180,7 +186,7 @@ export function checkMaskedQuery(sql: string, masked: ReadonlySet<string>): void
     // a relation's name or alias, not qualifying a column and not where it is declared (FROM, an
     // output alias, a CTE's name): the whole row
     const cteName = next?.upper === 'AS' && ['(', 'MATERIALIZED', 'NOT'].includes(t[i + 2]?.upper ?? '');
-    if (k.kind !== 'punct' && relations.has(k.upper) && !declared.has(i) && !cteName && next?.upper !== '.' && prev?.upper !== '.' && prev?.upper !== 'AS') {
+    if (k.kind !== 'punct' && relations.has(k.upper) && !sortsByOutput(i) && !declared.has(i) && !cteName && next?.upper !== '.' && prev?.upper !== '.' && prev?.upper !== 'AS') {
       refuse(k, `${k.text} used as a value is a whole row of a relation; name its columns instead (${k.text}.column).`);
     }
   }

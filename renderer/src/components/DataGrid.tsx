@@ -275,6 +275,11 @@ export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilt
               >
                 <span className="hname">
                   <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{c.name}</span>
+                  {c.masked ? (
+                    <span className="pii-mark" title="Personal data: masked in this session (Reveal PII in the top bar)" data-testid="pii-masked-column">
+                      PII
+                    </span>
+                  ) : null}
                   <button
                     data-sort
                     className="btn ghost small"
