@@ -27,6 +27,7 @@ export interface MaskedColumn {
 export const DERIVED_PII: ReadonlyArray<{ name: string; tag: PiiTag; type: string; from: string[] }> = [
   { name: 'full_name', tag: 'direct', type: 'string', from: ['first_name', 'last_name'] },
   { name: 'member_birth_date', tag: 'direct', type: 'date', from: ['birth_date'] },
+  { name: 'zip_code', tag: 'quasi', type: 'string', from: ['zip'] },
 ];
 
 /** Every masked column name of the contracts and the models (DERIVED_PII), lower case, with its tag; a name masked in one dataset is masked in all. */
