@@ -320,7 +320,7 @@ export interface HistoryTimeline {
 export interface PiiStatus {
   revealed: boolean;
   /** the contract's masked columns (tags direct and quasi) and how a masked value shows */
-  columns: { name: string; tag: 'direct' | 'quasi'; shown: 'pseudonym' | 'hidden' | 'year' }[];
+  columns: { name: string; tag: 'direct' | 'quasi'; shown: 'pseudonym' | 'hidden' | 'year' | 'zip3' }[];
   /** bookkeeping columns holding whole source rows, masked field by field */
   rowColumns: string[];
 }

@@ -82,7 +82,7 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
   const pii = new PiiSessions();
   const piiStatus = (ctx: CallContext): PiiStatus => ({
     revealed: !ctx.view.masked,
-    columns: [...masker.columns.values()].map((c) => ({ name: c.name, tag: c.tag as 'direct' | 'quasi', shown: masker.maskOf(c.name)!.kind as 'pseudonym' | 'hidden' | 'year' })),
+    columns: [...masker.columns.values()].map((c) => ({ name: c.name, tag: c.tag as 'direct' | 'quasi', shown: masker.maskOf(c.name)!.kind as PiiStatus['columns'][number]['shown'] })),
     rowColumns: [...ROW_HOLDING_COLUMNS],
   });
 

@@ -30,6 +30,15 @@ export const DERIVED_PII: ReadonlyArray<{ name: string; tag: PiiTag; type: strin
   { name: 'zip_code', tag: 'quasi', type: 'string', from: ['zip'] },
 ];
 
+/**
+ * Quasi-identifiers shown generalised rather than hidden, as HIPAA's Safe Harbor allows: a ZIP code
+ * by its first three digits (`972••`). Dates of any masked column show their year.
+ */
+export const GENERALISED: ReadonlyMap<string, 'zip3'> = new Map([
+  ['zip', 'zip3'],
+  ['zip_code', 'zip3'],
+]);
+
 /** Every masked column name of the contracts and the models (DERIVED_PII), lower case, with its tag; a name masked in one dataset is masked in all. */
 export function maskedColumnNames(contracts: ContractSet): Map<string, MaskedColumn> {
   const keys = new Set(contracts.entities.flatMap((c) => c.primary_key));

@@ -21,6 +21,8 @@ describe('masking', () => {
     expect(row!.slice(1, 3)).toEqual([MASK, '1984-••-••']);
     expect(row![4]).toBe('PLN-1');
     expect(row![5]).toBe(MASK);
+    const zip = masker.maskOf('ZIP')!;
+    expect([masker.value(zip, '97214'), masker.value(zip, '9721'), masker.value(masker.maskOf('zip_code')!, '10001')]).toEqual(['972••', MASK, '100••']);
     expect(masked.columns(columns).filter((c) => c.masked).map((c) => c.name)).toEqual(['MEMBER_ID', 'FIRST_NAME', 'Birth_Date', 'member_id_1', 'STATE']);
     expect(new PiiView(masker, false).rows(columns, [['M1', 'Ann', 'x', 'M1', 'P', 'OR']])).toEqual([['M1', 'Ann', 'x', 'M1', 'P', 'OR']]);
   });

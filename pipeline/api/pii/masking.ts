@@ -1,17 +1,17 @@
 // How a masked PII value is shown: a key (member_id) as its stable pseudonym, a date as its year
-// (`1984-••-••`), anything else as `•••`; a bookkeeping column that holds a whole source row as JSON
+// (`1984-••-••`), a ZIP code by its first three digits (`972••`), anything else as `•••`; a bookkeeping column that holds a whole source row as JSON
 // (quarantine.original_values) keeps its other fields and masks the PII ones. Nulls stay null: that a
 // value is missing is no personal data. Columns are found by name, case-insensitively (Snowflake
 // answers in upper case), in lake files and warehouse relations alike.
 
-import { maskedColumnNames, ROW_HOLDING_COLUMNS, VALUE_QUOTING_COLUMNS, type MaskedColumn } from '../../contract-loader/pii.ts';
+import { GENERALISED, maskedColumnNames, ROW_HOLDING_COLUMNS, VALUE_QUOTING_COLUMNS, type MaskedColumn } from '../../contract-loader/pii.ts';
 import type { ContractSet } from '../../contract-loader/types.ts';
 import type { Json } from '../../warehouse/reader.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
 
 export const MASK = '•••';
 
-export type MaskKind = 'pseudonym' | 'hidden' | 'year' | 'row' | 'detail';
+export type MaskKind = 'pseudonym' | 'hidden' | 'year' | 'zip3' | 'row' | 'detail';
 
 export interface ColumnMask {
   kind: MaskKind;
@@ -35,7 +35,7 @@ export class PiiMasker {
     if (VALUE_QUOTING_COLUMNS.has(lower)) return { kind: 'detail', column: null };
     const c = this.columns.get(lower);
     if (!c) return null;
-    return { kind: c.key ? 'pseudonym' : c.type === 'date' ? 'year' : 'hidden', column: c };
+    return { kind: c.key ? 'pseudonym' : c.type === 'date' ? 'year' : (GENERALISED.get(lower) ?? 'hidden'), column: c };
   }
 
   value(mask: ColumnMask, v: Json): Json {
@@ -46,6 +46,10 @@ export class PiiMasker {
       case 'year': {
         const m = /^(\d{4})-\d{2}-\d{2}/.exec(String(v));
         return m ? `${m[1]}-••-••` : MASK;
+      }
+      case 'zip3': {
+        const m = /^(\d{3})\d{2}$/.exec(String(v).trim());
+        return m ? `${m[1]}••` : MASK;
       }
       case 'row':
         return this.rowText(v);

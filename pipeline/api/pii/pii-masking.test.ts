@@ -81,6 +81,7 @@ describe('PII is masked for every session until it reveals, and only for that se
       const birth = masked.rows.map((r) => r[col('birth_date')]).find((v) => v !== null && v !== MASK);
       if (birth !== undefined) expect(String(birth)).toMatch(/^\d{4}-••-••$/);
       if (ref.name === 'marts.dim_members') expect(masked.rows[0]![col('full_name')]).toBe(MASK);
+      expect(String(masked.rows[0]![col(ref.name === 'marts.dim_members' ? 'zip_code' : 'zip')])).toMatch(/^(\d{3}••|•••)$/);
       // columns that are no personal data are left alone
       expect(masked.rows.some((r) => r[col('plan_id')] !== null && r[col('plan_id')] !== MASK)).toBe(true);
     }
