@@ -31,7 +31,7 @@ function isNumeric(c: ColumnInfo): boolean {
 function columnWidth(c: ColumnInfo): number {
   const base = isNumeric(c) ? 110 : /DATE|TIME/i.test(c.type) || /date|timestamp/.test(c.contractType ?? '') ? 120 : /JSON|STRUCT|MAP|\[\]/i.test(c.type) ? 280 : 150;
   // a masked column's header also carries its PII mark
-  return Math.min(320, Math.max(base, c.name.length * 7.4 + 34 + (c.masked ? 30 : 0)));
+  return Math.min(320, Math.max(base, c.name.length * 7.4 + 34) + (c.masked ? 30 : 0));
 }
 
 const OPS: { op: FilterOp; label: string; needsValue: boolean }[] = [
