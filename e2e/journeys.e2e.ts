@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../pipeline/api/protocol.ts';
+import { Pseudonyms } from '../pipeline/api/pii/pseudonyms.ts';
 import { openDuckDB, queryNumber } from '../pipeline/duckdb/connection.ts';
 import { stopEmulator } from '../pipeline/emulator/index.ts';
 import { startPipelineRun } from '../pipeline/run/index.ts';
@@ -30,6 +31,13 @@ async function sqlNumber(a: RunningApp, sql: string): Promise<number> {
   const r = await a.service.call('sql.query', { sql });
   if (!r.ok) throw new Error(r.error.message);
   return Number(r.result.rows[0]?.[0]);
+}
+
+/** Reveals PII in the page's session from the top bar, confirming. */
+async function revealPii(p: Page): Promise<void> {
+  await p.getByTestId('pii-state').click();
+  await p.getByTestId('pii-reveal-confirm').click();
+  await p.getByTestId('pii-hide').waitFor();
 }
 
 async function open(p: Page, a: RunningApp, hash = ''): Promise<void> {
@@ -296,15 +304,15 @@ describe('SQL console', () => {
   it('runs a read-only query and shows the rows in the grid', async () => {
     const n = await sqlNumber(sqlApp, 'SELECT count(*) FROM raw.members');
     await open(p, sqlApp, '#/sql');
-    await p.getByTestId('sql-editor').fill('SELECT state, count(*) AS members\nFROM raw.members\nGROUP BY state\nORDER BY members DESC');
+    await p.getByTestId('sql-editor').fill('SELECT plan_id, count(*) AS members\nFROM raw.members\nGROUP BY plan_id\nORDER BY members DESC');
     await p.getByTestId('sql-run').click();
     await p.getByTestId('sql-summary').waitFor();
-    const states = await sqlNumber(sqlApp, 'SELECT count(DISTINCT state) + count(*) FILTER (WHERE state IS NULL) > 0 FROM raw.members');
-    expect(states).toBeGreaterThan(0);
+    const plans = await sqlNumber(sqlApp, 'SELECT count(DISTINCT plan_id) + count(*) FILTER (WHERE plan_id IS NULL) > 0 FROM raw.members');
+    expect(plans).toBeGreaterThan(0);
     await p.getByTestId('sql-editor').fill('SELECT count(*) AS members FROM raw.members');
     await p.getByTestId('sql-editor').press('Control+Enter');
     await p.locator('#cell-0-0', { hasText: String(n) }).waitFor();
-    await p.getByTestId('sql-editor').fill('SELECT state, count(*) AS members\nFROM raw.members\nGROUP BY state\nORDER BY members DESC');
+    await p.getByTestId('sql-editor').fill('SELECT plan_id, count(*) AS members\nFROM raw.members\nGROUP BY plan_id\nORDER BY members DESC');
     await p.getByTestId('sql-run').click();
     await p.locator('#cell-0-0').waitFor();
     await shot(p, 'sql');
@@ -402,10 +410,38 @@ describe('pipeline journeys', () => {
     await shot(page, 'quarantine-rows');
   });
 
+  it('masks PII in the members grid until this tab reveals it, with a confirmation, and hides it again', async () => {
+    const owner = await app.service.call('datasets.page', { ref: { source: 'warehouse', name: 'raw.members' }, offset: 0, limit: 5000 });
+    if (!owner.ok) throw new Error(owner.error.message);
+    const col = owner.result.columns.findIndex((c) => c.name === 'last_name');
+    const lastNames = new Set(owner.result.rows.map((r) => String(r[col])));
+    await open(page, app, '#/data?source=warehouse&name=raw.members');
+    const header = page.locator('[role=columnheader]', { hasText: 'last_name' });
+    await header.getByTestId('pii-masked-column').waitFor();
+    await page.locator(`#cell-0-${col}`, { hasText: '•••' }).waitFor();
+    await expect(page.getByTestId('pii-state').textContent()).resolves.toContain('PII masked');
+    await shot(page, 'pii-masked');
+    await page.getByTestId('pii-state').click();
+    await page.getByRole('dialog', { name: 'Reveal personal data?' }).getByText('Other sessions stay masked').waitFor();
+    await page.getByTestId('pii-reveal-confirm').click();
+    await expect(page.getByTestId('pii-state').textContent()).resolves.toContain('PII revealed');
+    await page.locator(`#cell-0-${col}`).waitFor();
+    await page.waitForFunction((c) => document.querySelector(`#cell-0-${c}`)?.textContent !== '•••', col);
+    expect(lastNames.has((await page.locator(`#cell-0-${col}`).textContent())!)).toBe(true);
+    await expect(header.getByTestId('pii-masked-column').count()).resolves.toBe(0);
+    await shot(page, 'pii-revealed');
+    await page.getByTestId('pii-hide').click();
+    await page.locator(`#cell-0-${col}`, { hasText: '•••' }).waitFor();
+    await expect(page.getByTestId('pii-state').textContent()).resolves.toContain('PII masked');
+  });
+
   it('follows a member across batches', async () => {
     await open(page, app, '#/history?entity=member');
     const first = page.getByTestId('history-matches').locator('tbody tr').first();
-    const id = (await first.locator('td').first().textContent())!;
+    // the tab is masked: the member shows as its pseudonym, which the workspace's key turns back into the id
+    const token = (await first.locator('td').first().textContent())!;
+    const id = Pseudonyms.forWorkspace(join(root, 'main')).decode(token);
+    expect(id).toMatch(/^M\d+$/);
     await first.click();
     // the search lists members with the most versions first: this one changed in batch 2
     const versions = await sqlNumber(app, `SELECT count(*) FROM raw.members WHERE member_id = '${id}'`);
@@ -498,6 +534,10 @@ describe('pipeline journeys', () => {
     await open(page, app, '#/quality');
     const row = page.getByTestId(`quality-test-${test.name}`);
     await row.getByRole('button', { name: 'Failing rows' }).click();
+    // the test's query reads member_id where PII is masked: its rows wait for this tab's reveal
+    await page.getByText(/stay hidden while PII is masked/).waitFor();
+    await revealPii(page);
+    await page.getByTestId(`quality-test-${test.name}`).getByRole('button', { name: 'Failing rows' }).click();
     const panel = page.getByTestId('failing-rows');
     await expect(panel.getByTestId('failing-rows-count').textContent()).resolves.toBe(`${int(originals.length)} rows fail now`);
     await expect(panel.locator('tbody tr').count()).resolves.toBe(originals.length);

@@ -316,6 +316,17 @@ export interface HistoryTimeline {
   versions: HistoryVersion[];
 }
 
+// ─── pii ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Whether the calling session sees PII in clear; masked is the default of every session. */
+export interface PiiStatus {
+  revealed: boolean;
+  /** the contract's masked columns (tags direct and quasi) and how a masked value shows */
+  columns: { name: string; tag: 'direct' | 'quasi'; shown: 'pseudonym' | 'hidden' | 'year' | 'zip3' }[];
+  /** bookkeeping columns holding whole source rows, masked field by field */
+  rowColumns: string[];
+}
+
 // ─── sql ────────────────────────────────────────────────────────────────────────────────────────
 
 export interface SqlResult {
@@ -367,6 +378,9 @@ export interface ApiMethods {
   'analytics.dashboard': { req: Requests['analytics.dashboard']; res: Dashboard };
   'history.search': { req: Requests['history.search']; res: Widget<{ matches: { id: string; label: string; versions: number }[] }> };
   'history.timeline': { req: Requests['history.timeline']; res: HistoryTimeline };
+  'pii.status': { req: Requests['pii.status']; res: PiiStatus };
+  'pii.reveal': { req: Requests['pii.reveal']; res: PiiStatus };
+  'pii.hide': { req: Requests['pii.hide']; res: PiiStatus };
   /** explain: the plan of the SELECT instead of its rows (never EXPLAIN ANALYZE) */
   'sql.query': { req: Requests['sql.query']; res: SqlResult };
 }

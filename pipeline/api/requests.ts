@@ -122,7 +122,13 @@ export const REQUESTS = {
   'analytics.options': Empty,
   'analytics.dashboard': AnalyticsFilterSchema,
   'history.search': Type.Object({ entity: HistoryEntity, query: Type.String({ maxLength: 100 }) }, strict),
-  'history.timeline': Type.Object({ entity: HistoryEntity, id: Type.String({ pattern: '^[A-Za-z0-9]{1,20}$' }) }, strict),
+  // an id, or the pseudonym a masked session is shown for it (pii/pseudonyms.ts)
+  'history.timeline': Type.Object({ entity: HistoryEntity, id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,120}$' }) }, strict),
+  /** whether this session sees PII in clear, and which columns are masked */
+  'pii.status': Empty,
+  /** shows PII in clear to this session only, until pii.hide or the session ends; confirm: the person said yes */
+  'pii.reveal': Type.Object({ confirm: Type.Literal(true) }, strict),
+  'pii.hide': Empty,
   /** explain: the plan of the SELECT instead of its rows (never EXPLAIN ANALYZE) */
   'sql.query': Type.Object(
     { sql: Type.String({ minLength: 1, maxLength: 100_000 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: SQL_ROW_CAP })), explain: Type.Optional(Type.Boolean()) },

@@ -18,6 +18,7 @@ function describe(e: ErrorObject): { path: string; message: string } {
   const path = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(request)';
   if (e.keyword === 'additionalProperties') return { path, message: `unknown field "${String(e.params.additionalProperty)}"` };
   if (e.keyword === 'required') return { path, message: `missing field "${String(e.params.missingProperty)}"` };
+  if (e.keyword === 'const') return { path, message: `must be ${JSON.stringify(e.params.allowedValue)}` };
   if (e.keyword === 'enum') return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).map(String).join(', ')}` };
   return { path, message: e.message ?? e.keyword };
 }

@@ -9,35 +9,51 @@ import { loadContracts } from '../contract-loader/load.ts';
 import { GENERATE_DEFAULTS, MAX_BATCH, MAX_CLAIMS, MAX_MEMBERS, MAX_PROVIDERS } from '../generate/options.ts';
 import { PIPELINE_STAGES } from '../stages/names.ts';
 import { workspacePaths } from '../workspace.ts';
-import { errorBody } from './errors.ts';
+import { ApiError, errorBody } from './errors.ts';
 import { CloudJobs } from './jobs/cloud-jobs.ts';
 import { EventHub } from './jobs/event-hub.ts';
 import { GenerateJobs } from './jobs/generate-jobs.ts';
 import { ProfileStore } from './jobs/profile-store.ts';
 import { RunManager } from './jobs/run-manager.ts';
-import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './protocol.ts';
+import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch, PiiStatus } from './protocol.ts';
 import { analyticsOptions, dashboard } from './read-models/analytics.ts';
 import { dbtArtifactsDir } from './read-models/dbt-artifacts.ts';
 import { profileColumn, readPage } from './read-models/dataset-query.ts';
-import { historyTimeline, searchHistory } from './read-models/history.ts';
+import { HISTORY_LABEL_COLUMNS, historyKey, historyTimeline, searchHistory } from './read-models/history.ts';
 import { lineageGraph, lineageNode, readDbtArtifacts } from './read-models/lineage.ts';
 import { failingRows, qualityOverview } from './read-models/quality.ts';
 import { ReadSides } from './read-models/read-sides.ts';
 import { EmulatorOwnership } from './jobs/emulator-owner.ts';
 import { SqlConsole } from './read-models/sql-console.ts';
 import { validateRequest } from './schemas.ts';
+import { PiiMasker } from './pii/masking.ts';
+import { PiiView } from './pii/pii-view.ts';
+import { Pseudonyms } from './pii/pseudonyms.ts';
+import { PiiSessions, type Caller } from './pii/sessions.ts';
+import { ROW_HOLDING_COLUMNS } from '../contract-loader/pii.ts';
 
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
 export interface ClaimsService {
   readonly workspace: string;
-  /** Validates and runs one call; never throws (errors come back as { ok: false }). */
-  call<M extends ApiMethod>(method: M, payload: unknown): Promise<CallResult<M>>;
+  /**
+   * Validates and runs one call; never throws (errors come back as { ok: false }). A transport names
+   * the caller (a web session, a desktop window): PII is masked for it unless it revealed PII. An
+   * in-process call without a caller (the CLI, the test harness) runs as the workspace's owner,
+   * who can read the warehouse file itself, and sees values in clear.
+   */
+  call<M extends ApiMethod>(method: M, payload: unknown, caller?: Caller): Promise<CallResult<M>>;
   subscribe(listener: (batch: EventBatch) => void): () => void;
   close(): Promise<void>;
 }
 
-type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
+/** what a handler knows of its caller: what it may see of PII */
+interface CallContext {
+  view: PiiView;
+  caller: Caller | undefined;
+}
+
+type Handlers = { [M in ApiMethod]: (req: ApiRequest<M>, ctx: CallContext) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
 export function createClaimsService(opts: { workspace: string; log?: (line: string) => void; readerMemoryLimit?: string }): ClaimsService {
   const layout = workspacePaths(opts.workspace);
@@ -62,6 +78,13 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     return { profile: active.name, artifacts: dir ? readDbtArtifacts(dir) : null, dir };
   };
   const reading = () => sides.get();
+  const masker = new PiiMasker(contracts, Pseudonyms.forWorkspace(layout.root));
+  const pii = new PiiSessions();
+  const piiStatus = (ctx: CallContext): PiiStatus => ({
+    revealed: !ctx.view.masked,
+    columns: [...masker.columns.values()].map((c) => ({ name: c.name, tag: c.tag as 'direct' | 'quasi', shown: masker.maskOf(c.name)!.kind as PiiStatus['columns'][number]['shown'] })),
+    rowColumns: [...ROW_HOLDING_COLUMNS],
+  });
 
   const handlers: Handlers = {
     'app.info': async (): Promise<AppInfo> => {
@@ -93,8 +116,8 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'generate.cancel': (req) => jobs.cancel(req.jobId),
     'generate.batches': () => jobs.batches(),
     'datasets.list': async () => (await reading()).catalog.list(),
-    'datasets.page': async (req) => readPage(await reading(), req),
-    'datasets.profile': async (req) => profileColumn(await reading(), req),
+    'datasets.page': async (req, { view }) => view.page(await readPage(await reading(), { ...req, filters: view.filters(req.filters), sort: view.sort(req.sort) })),
+    'datasets.profile': async (req, { view }) => view.profile(await profileColumn(await reading(), { ...req, filters: view.filters(req.filters) })),
     'runs.start': async (req) => runs.start({ batch: req.batch, profile: req.profile ?? (await profiles.active()), force: req.force === true, ...(req.stages ? { stages: req.stages } : {}) }),
     'runs.resume': (req) => runs.resume(req.runId),
     'runs.rerunStage': (req) => runs.rerunStage(req.runId, req.stage),
@@ -123,21 +146,45 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
       // the overview reads dbt's test results from the active profile's latest build (none: a folder that does not exist)
       return qualityOverview({ ...layout, dbtTarget: dir ?? join(layout.tmp, 'no-dbt-build') }, lake, warehouse);
     },
-    'quality.failingRows': async (req) => failingRows((await dbtArtifacts()).artifacts, (await reading()).warehouse, sqlConsole, req.id, req.limit),
+    // a test's SQL can carry PII under other names (member_id as entity_id): while masked it is held
+    // to the console's rule, and its output is masked by name
+    'quality.failingRows': async (req, { view }) => view.sqlResult(await failingRows((await dbtArtifacts()).artifacts, (await reading()).warehouse, sqlConsole, req.id, req.limit, (sql, test) => view.checkTestQuery(sql, test))),
     'analytics.options': async () => analyticsOptions((await reading()).warehouse),
-    'analytics.dashboard': async (req) => dashboard((await reading()).warehouse, req),
-    'history.search': async (req) => searchHistory((await reading()).warehouse, contracts.byName, req.entity, req.query),
-    'history.timeline': async (req) => historyTimeline((await reading()).warehouse, contracts.byName, req.entity, req.id),
-    'sql.query': async (req) => sqlConsole.query((await reading()).warehouse, req),
+    'analytics.dashboard': async (req, { view }) => view.dashboard(await dashboard((await reading()).warehouse, req)),
+    'history.search': async (req, { view }) => {
+      const key = historyKey(contracts.byName, req.entity);
+      const labelIsPii = view.labelIsPii(HISTORY_LABEL_COLUMNS[req.entity]);
+      const found = await searchHistory((await reading()).warehouse, contracts.byName, req.entity, view.searchText(req.entity, key, labelIsPii, req.query));
+      return found.available ? { ...found, matches: view.searchMatches(key, labelIsPii, found.matches) } : found;
+    },
+    'history.timeline': async (req, { view }) => {
+      const key = historyKey(contracts.byName, req.entity);
+      return view.timeline(key, await historyTimeline((await reading()).warehouse, contracts.byName, req.entity, view.entityId(req.entity, key, req.id)));
+    },
+    'pii.status': (_req, ctx) => piiStatus(ctx),
+    'pii.reveal': (_req, ctx) => {
+      if (ctx.caller) pii.reveal(ctx.caller);
+      return piiStatus({ ...ctx, view: new PiiView(masker, false) });
+    },
+    'pii.hide': (_req, ctx) => {
+      if (!ctx.caller) throw new ApiError('conflict', 'An in-process caller runs as the workspace owner and sees PII in clear; there is nothing to hide.');
+      pii.hide(ctx.caller);
+      return piiStatus({ ...ctx, view: new PiiView(masker, true) });
+    },
+    'sql.query': async (req, { view }) => {
+      view.checkConsole(req.sql);
+      return view.sqlResult(await sqlConsole.query((await reading()).warehouse, req));
+    },
   };
 
   return {
     workspace: layout.root,
-    async call<M extends ApiMethod>(method: M, payload: unknown): Promise<CallResult<M>> {
+    async call<M extends ApiMethod>(method: M, payload: unknown, caller?: Caller): Promise<CallResult<M>> {
       try {
         const req = validateRequest(method, payload ?? {});
-        const handler = handlers[method] as (r: ApiMethods[M]['req']) => Promise<ApiResponse<M>> | ApiResponse<M>;
-        return { ok: true, result: await handler(req) };
+        const handler = handlers[method] as (r: ApiMethods[M]['req'], ctx: CallContext) => Promise<ApiResponse<M>> | ApiResponse<M>;
+        const view = new PiiView(masker, caller !== undefined && !pii.isRevealed(caller));
+        return { ok: true, result: await handler(req, { view, caller }) };
       } catch (err) {
         const body = errorBody(err);
         if (body.code === 'internal') log(`${method} failed: ${(err as Error).stack ?? body.message}`);

@@ -22,6 +22,8 @@ export interface ColumnInfo {
   /** The contract type, when the dataset has a contract (files are read as text to show raw values). */
   contractType?: string;
   description?: string;
+  /** personal data, masked for the caller (pipeline/api/pii): its values show as •••, a year or a pseudonym */
+  masked?: boolean;
 }
 
 export interface QueryResult {
@@ -57,6 +59,8 @@ export interface ColumnProfile {
   /** the histogram was drawn from a sample (large datasets); every other figure is exact */
   histogramSampled: boolean;
   ms: number;
+  /** personal data, masked for the caller: counts only, no values (a key's top values as pseudonyms) */
+  masked?: boolean;
 }
 
 /** What the SQL console gets back: rows until a cap, and which cap stopped it. */

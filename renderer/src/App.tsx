@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { transport } from './api/client.ts';
 import { Icon, type IconName } from './components/icons.tsx';
+import { PiiSwitch } from './components/PiiSwitch.tsx';
 import { ErrorBox, Loading } from './components/states.tsx';
 import { useApp, startEventStream } from './state/app.ts';
 import { useDemo } from './state/demo.ts';
@@ -64,6 +65,7 @@ export function App() {
   const activeRunId = useApp((s) => s.activeRunId);
   const generating = useApp((s) => (s.generate?.status === 'running' ? Math.round(s.generate.fraction * 100) : null));
   const toasts = useApp((s) => s.toasts);
+  const piiRevealed = useApp((s) => s.piiRevealed);
   const route = useRouter((s) => s.route);
   const go = useRouter((s) => s.go);
   const startDemo = useDemo((s) => s.start);
@@ -84,7 +86,7 @@ export function App() {
   if (!info) return <Loading label="Starting the workbench…" />;
   const current = route.view === 'run' ? 'pipeline' : route.view;
   return (
-    <div className="shell">
+    <div className={`shell${piiRevealed ? ' pii-revealed' : ''}`}>
       <header className="topbar">
         <div className="brand">
           <span className="brand-mark">H</span>
@@ -104,6 +106,7 @@ export function App() {
             <span className="dot run" /> generating {generating}%
           </button>
         ) : null}
+        <PiiSwitch />
         <ProfileSwitcher />
         <span className="conn" title={transport === 'ipc' ? 'Desktop app (IPC)' : 'Web mode (HTTP + WebSocket on 127.0.0.1)'}>
           <span className={`dot ${connection === 'open' ? 'ok' : connection === 'closed' ? 'bad' : ''}`} />
@@ -133,8 +136,8 @@ export function App() {
         </div>
       </nav>
       <main className="main">
-        {/* a profile switch gives every view a fresh start on the new profile's lake and warehouse */}
-        <CurrentView key={info.activeProfile} view={route.view} />
+        {/* a profile switch gives every view a fresh start on the new profile's lake and warehouse; a PII reveal or hide refetches what they show */}
+        <CurrentView key={`${info.activeProfile}:${piiRevealed ? 'revealed' : 'masked'}`} view={route.view} />
       </main>
       <DemoPanel />
       <ShortcutsDialog />

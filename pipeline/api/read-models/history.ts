@@ -9,14 +9,19 @@ import { ApiError } from '../errors.ts';
 import { dialectSql } from './dialect.ts';
 
 const DATASET: Record<HistoryEntity, 'members' | 'providers'> = { member: 'members', provider: 'providers' };
+/** the columns a search lists beside the id */
+export const HISTORY_LABEL_COLUMNS: Record<HistoryEntity, readonly string[]> = { member: ['first_name', 'last_name'], provider: ['provider_name'] };
 const LABEL: Record<HistoryEntity, string> = {
-  member: `concat_ws(' ', first_name, last_name)`,
-  provider: 'provider_name',
+  member: `concat_ws(' ', ${HISTORY_LABEL_COLUMNS.member.join(', ')})`,
+  provider: HISTORY_LABEL_COLUMNS.provider[0]!,
 };
 
 function keyOf(c: Contract): string {
   return c.primary_key[0]!;
 }
+
+/** The key column of an entity's history (member_id, provider_id). */
+export const historyKey = (contracts: Map<string, Contract>, entity: HistoryEntity) => keyOf(contracts.get(DATASET[entity])!);
 
 export async function searchHistory(
   warehouse: WarehouseReader,

@@ -116,8 +116,9 @@ async function section<T extends { available: boolean }>(p: Promise<T>): Promise
 }
 
 /** Rows a test returns now: the failing rows, read like a console query (read-only, capped, timed). */
-export async function failingRows(artifacts: DbtArtifacts | null, warehouse: WarehouseReader, sqlConsole: SqlConsole, id: string, limit = 100): Promise<FailingRows> {
+export async function failingRows(artifacts: DbtArtifacts | null, warehouse: WarehouseReader, sqlConsole: SqlConsole, id: string, limit = 100, check?: (sql: string, test: string) => void): Promise<FailingRows> {
   const test = testSql(artifacts, id);
+  check?.(test.sql, test.name);
   // the limit goes into the query so the warehouse stops early; one row more tells whether there are more
   const body = test.sql.trim().replace(/;+\s*$/, '');
   const sql = `select * from (\n${body}\n) as failing_rows limit ${limit + 1}`;

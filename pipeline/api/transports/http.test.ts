@@ -276,6 +276,22 @@ describe('payload validation', () => {
     expect(r.error.details).toEqual([expect.objectContaining({ path: 'kind' })]);
   });
 
+  it('validates the PII calls, naming the field, and keeps a reveal to the tab (session) that made it', async () => {
+    const status = async (s: string) => ((await (await api('pii.status', {}, bearer(s))).json()) as { result: { revealed: boolean } }).result.revealed;
+    let res = await api('pii.reveal', {}, bearer());
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { details: unknown[] } }).error.details).toEqual([{ path: '(request)', message: 'missing field "confirm"' }]);
+    res = await api('pii.reveal', { confirm: 'yes' }, bearer());
+    expect(((await res.json()) as { error: { details: { path: string }[] } }).error.details).toContainEqual({ path: 'confirm', message: 'must be true' });
+    expect((await api('pii.hide', { session: 'other' }, bearer())).status).toBe(400);
+    const other = await sessionFor(server.newLink());
+    expect((await api('pii.reveal', { confirm: true }, bearer())).status).toBe(200);
+    expect(await status(session)).toBe(true);
+    expect(await status(other)).toBe(false);
+    expect((await api('pii.hide', {}, bearer())).status).toBe(200);
+    expect(await status(session)).toBe(false);
+  });
+
   it('refuses check and deploy on a profile of kind local, saying what they are for', async () => {
     const res = await api('deploy.check', { profile: 'local' }, bearer());
     expect(res.status).toBe(400);

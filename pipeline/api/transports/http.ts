@@ -129,9 +129,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const sendJson = (res: ServerResponse, status: number, body: unknown) => send(res, status, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8' });
   const sendError = (res: ServerResponse, error: ApiErrorBody) => sendJson(res, httpStatus(error.code), { ok: false, error });
 
-  const sessionOf = (req: IncomingMessage): boolean => {
+  /** the live session's id, or null */
+  const sessionOf = (req: IncomingMessage): string | null => {
     const header = req.headers.authorization;
-    return header?.startsWith('Bearer ') === true && auth.touch(header.slice(7));
+    return header?.startsWith('Bearer ') === true ? auth.sessionId(header.slice(7)) : null;
   };
   // A page on another origin (or a rebound DNS name) never gets past these two checks.
   const trustedSource = (req: IncomingMessage): boolean => {
@@ -183,7 +184,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     const { pathname } = requestPath(req, port);
     if (pathname.startsWith('/auth/')) return authRoute(req, res, pathname);
     if (pathname.startsWith('/api/')) {
-      if (!sessionOf(req)) return sendError(res, { code: 'unauthorized', message: 'No live session: the call carries no session, or it ended.', hint: 'Open the app from a link printed by claims ui (or claims ui link).' });
+      const session = sessionOf(req);
+      if (!session) return sendError(res, { code: 'unauthorized', message: 'No live session: the call carries no session, or it ended.', hint: 'Open the app from a link printed by claims ui (or claims ui link).' });
       const method = pathname.slice('/api/'.length);
       if (req.method !== 'POST') return sendError(res, { code: 'invalid_request', message: 'API calls are POST requests with a JSON body.' });
       if (!isApiMethod(method)) return sendError(res, { code: 'not_found', message: `There is no API method "${method.slice(0, 100)}".` });
@@ -194,7 +196,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       } catch (err) {
         return sendError(res, { code: 'invalid_request', message: `The request body is not valid JSON: ${(err as Error).message}.` });
       }
-      const result = await opts.service.call(method, payload);
+      // each tab's session is its own caller: what it revealed, no other session sees
+      const result = await opts.service.call(method, payload, { session: `web:${session}` });
       return result.ok ? sendJson(res, 200, result) : sendError(res, result.error);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, { code: 'invalid_request', message: 'Only GET is served here.' });

@@ -30,7 +30,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-const invoke = (url: string | null, method: unknown, payload: unknown) => handlers.get(IPC_CALL)!({ senderFrame: url === null ? null : { url } }, method, payload);
+const invoke = (url: string | null, method: unknown, payload: unknown, window = 1) => handlers.get(IPC_CALL)!({ senderFrame: url === null ? null : { url }, sender: { id: window } }, method, payload);
 
 describe('IPC bridge', () => {
   it('answers calls from the app page, whatever view it is on', async () => {
@@ -55,6 +55,18 @@ describe('IPC bridge', () => {
     await expect(invoke(APP, 'deploy.plan', { profile: 'Bad Name' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'profile' }] } });
     await expect(invoke(APP, 'deploy.apply', { planId: 12 })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'planId' }] } });
     await expect(invoke(APP, 'profiles.template', {})).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'missing field "kind"' }] } });
+  });
+
+  it('validates the PII calls as HTTP does, and keeps a reveal to the window that made it', async () => {
+    await expect(invoke(APP, 'pii.reveal', {})).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'missing field "confirm"' }] } });
+    await expect(invoke(APP, 'pii.reveal', { confirm: false })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'confirm' }] } });
+    await expect(invoke(APP, 'pii.hide', { all: true })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'unknown field "all"' }] } });
+    await expect(invoke(APP, 'pii.status', {}, 7)).resolves.toMatchObject({ ok: true, result: { revealed: false } });
+    await expect(invoke(APP, 'pii.reveal', { confirm: true }, 7)).resolves.toMatchObject({ ok: true, result: { revealed: true } });
+    await expect(invoke(APP, 'pii.status', {}, 7)).resolves.toMatchObject({ ok: true, result: { revealed: true } });
+    await expect(invoke(APP, 'pii.status', {}, 8)).resolves.toMatchObject({ ok: true, result: { revealed: false } });
+    await expect(invoke(APP, 'pii.hide', {}, 7)).resolves.toMatchObject({ ok: true, result: { revealed: false } });
+    await expect(invoke(APP, 'history.timeline', { entity: 'member', id: 'a b' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'id' }] } });
   });
 
   it('refuses the names of built-in object members as profile names, as HTTP does', async () => {

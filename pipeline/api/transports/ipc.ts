@@ -10,7 +10,7 @@ export const IPC_CALL = 'claims:call';
 export const IPC_EVENTS = 'claims:events';
 
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => Promise<unknown>): void;
+  handle(channel: string, listener: (event: { senderFrame: { url: string } | null; sender: { id: number } }, ...args: unknown[]) => Promise<unknown>): void;
   removeHandler(channel: string): void;
 }
 
@@ -29,7 +29,8 @@ export function bridgeIpc(ipcMain: IpcMainLike, service: ClaimsService, opts: Ip
     if (typeof method !== 'string' || !isApiMethod(method)) {
       return { ok: false, error: { code: 'not_found', message: `There is no API method "${String(method)}".` } };
     }
-    return service.call(method, payload) as Promise<CallResult<never>>;
+    // the window is the session: a reveal in one window leaves the others masked
+    return service.call(method, payload, { session: `window:${event.sender.id}` }) as Promise<CallResult<never>>;
   });
   const unsubscribe = service.subscribe((batch) => opts.send(batch));
   return () => {

@@ -43,15 +43,20 @@ export class WebAuth {
 
   /** Whether a session secret is live; using it keeps it alive. */
   touch(session: string): boolean {
+    return this.sessionId(session) !== null;
+  }
+
+  /** A live session's id (its digest: per-session state is keyed by it, never by the secret), kept alive; null if not live. */
+  sessionId(session: string): string | null {
     const key = digest(session);
     const seen = this.sessions.get(key);
-    if (seen === undefined) return false;
+    if (seen === undefined) return null;
     if (this.now() - seen > SESSION_IDLE_MS) {
       this.sessions.delete(key);
-      return false;
+      return null;
     }
     this.sessions.set(key, this.now());
-    return true;
+    return key;
   }
 
   /** A single-use ticket for opening the event WebSocket, for a caller holding a live session. */

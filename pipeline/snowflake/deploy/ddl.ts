@@ -3,6 +3,7 @@
 // grants, masking policies, warehouses), which are listed in docs/cloud.md as not exercised
 // against a real account here. Names come from settings and are refused unless plain identifiers.
 
+import { MASKED_EXTRA, MASKED_PII } from '../../contract-loader/pii.ts';
 import type { ContractSet } from '../../contract-loader/types.ts';
 import { literal, plainName } from '../names.ts';
 import { rawTables, createRawTableSql } from '../raw-tables.ts';
@@ -19,10 +20,6 @@ export const DEFAULTS = {
   autoSuspendSeconds: 60,
 } as const;
 
-/** The PII tags whose columns are masked for roles that may not see them. */
-export const MASKED_PII = new Set(['direct', 'quasi']);
-/** Bookkeeping columns that hold whole source rows, PII included: masked like the tagged columns. */
-export const MASKED_EXTRA: ReadonlyArray<{ table: string; column: string }> = [{ table: 'quarantine', column: 'original_values' }];
 
 /** Every name deploy uses, upper case, checked. */
 export function names(s: SnowflakeSettings) {

@@ -35,6 +35,11 @@ function ProfileBody({ p }: { p: ColumnProfile }) {
       <div className="row" style={{ gap: 6, marginTop: 6 }}>
         <span className="badge accent">{p.type.toLowerCase()}</span>
         {p.contractType ? <span className="badge">contract: {p.contractType}</span> : null}
+        {p.masked ? (
+          <span className="badge warn" title="Personal data: counts only while masked; Reveal PII in the top bar shows the values">
+            PII masked
+          </span>
+        ) : null}
         <span className="muted" style={{ marginLeft: 'auto', fontSize: 11 }}>
           {p.ms} ms
         </span>

@@ -30,7 +30,8 @@ function isNumeric(c: ColumnInfo): boolean {
 
 function columnWidth(c: ColumnInfo): number {
   const base = isNumeric(c) ? 110 : /DATE|TIME/i.test(c.type) || /date|timestamp/.test(c.contractType ?? '') ? 120 : /JSON|STRUCT|MAP|\[\]/i.test(c.type) ? 280 : 150;
-  return Math.min(320, Math.max(base, c.name.length * 7.4 + 34));
+  // a masked column's header also carries its PII mark
+  return Math.min(320, Math.max(base, c.name.length * 7.4 + 34) + (c.masked ? 30 : 0));
 }
 
 const OPS: { op: FilterOp; label: string; needsValue: boolean }[] = [
@@ -275,6 +276,11 @@ export function DataGrid({ sourceKey, fetchPage, filterable = false, initialFilt
               >
                 <span className="hname">
                   <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{c.name}</span>
+                  {c.masked ? (
+                    <span className="pii-mark" title="Personal data: masked in this session (Reveal PII in the top bar)" data-testid="pii-masked-column">
+                      PII
+                    </span>
+                  ) : null}
                   <button
                     data-sort
                     className="btn ghost small"

@@ -38,6 +38,9 @@ interface AppState {
   /** bumped on workspace.changed so views refetch */
   revision: Record<'datasets' | 'runs' | 'profiles' | 'warehouse', number>;
   toasts: Toast[];
+  /** this session sees PII in clear (null until the server said) */
+  piiRevealed: boolean | null;
+  setPiiRevealed(revealed: boolean): void;
   loadInfo(): Promise<void>;
   setTheme(t: Theme): void;
   toast(text: string, tone?: Toast['tone']): void;
@@ -56,6 +59,10 @@ export const useApp = create<AppState>((set, get) => ({
   activeRunId: null,
   revision: { datasets: 0, runs: 0, profiles: 0, warehouse: 0 },
   toasts: [],
+  piiRevealed: null,
+  setPiiRevealed(piiRevealed) {
+    set({ piiRevealed });
+  },
   async loadInfo() {
     try {
       set({ info: await call('app.info', {}), infoError: null });
