@@ -16,7 +16,8 @@ import { GenerateJobs } from './jobs/generate-jobs.ts';
 import { ProfileStore } from './jobs/profile-store.ts';
 import { RunManager } from './jobs/run-manager.ts';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch } from './protocol.ts';
-import { analyticsOptions, dashboard } from './read-models/analytics.ts';
+import { analyticsOptions, claimKpis, dashboard } from './read-models/analytics.ts';
+import { compareRuns } from './read-models/compare.ts';
 import { dbtArtifactsDir } from './read-models/dbt-artifacts.ts';
 import { profileColumn, readPage } from './read-models/dataset-query.ts';
 import { historyTimeline, searchHistory } from './read-models/history.ts';
@@ -126,6 +127,16 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'quality.failingRows': async (req) => failingRows((await dbtArtifacts()).artifacts, (await reading()).warehouse, sqlConsole, req.id, req.limit),
     'analytics.options': async () => analyticsOptions((await reading()).warehouse),
     'analytics.dashboard': async (req) => dashboard((await reading()).warehouse, req),
+    'compare.runs': async (req) => {
+      const listed = await profiles.list();
+      return compareRuns({
+        runs: await runs.list({ status: 'succeeded', limit: 1000 }),
+        kinds: new Map(listed.profiles.map((p) => [p.name, p.kind === 'aws' ? 'aws' : 'local'])),
+        ...(req.batch ? { batch: req.batch } : {}),
+        ...(req.profiles ? { profiles: req.profiles } : {}),
+        kpis: (profile) => sides.withWarehouse(profile, (warehouse) => claimKpis(warehouse)),
+      });
+    },
     'history.search': async (req) => searchHistory((await reading()).warehouse, contracts.byName, req.entity, req.query),
     'history.timeline': async (req) => historyTimeline((await reading()).warehouse, contracts.byName, req.entity, req.id),
     'sql.query': async (req) => sqlConsole.query((await reading()).warehouse, req),
