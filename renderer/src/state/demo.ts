@@ -46,7 +46,7 @@ export function demoSteps(target: DemoTarget): DemoStep[] {
       view: 'pipeline',
       action: 'run',
       caption: cloud
-        ? 'Ingest uploads the files to the S3 lake, Glue job 1 (PySpark) cleanses them by the same contracts and quarantines bad rows with their reasons, Glue job 2 loads Snowflake, dbt builds the marts on Snowflake and runs its tests, and verify reconciles every row. Each Glue run takes a minute or more: its state shows below and in the stage graph.'
+        ? 'Ingest uploads the files to the S3 lake, Glue job 1 (PySpark) cleanses them by the same contracts and quarantines bad rows with their reasons, Glue job 2 loads Snowflake, dbt builds the marts on Snowflake and runs its tests, and verify reconciles every row. Each Glue run takes about a minute: the stage and the state of its Glue run show below, and the log of the run follows it.'
         : 'Ingest lands the generated files in the lake, cleanse applies the contracts and quarantines bad rows with their reasons, load fills the warehouse, dbt builds the marts and runs its tests, and verify reconciles every row.',
     },
     { title: 'Data quality', view: 'quality', caption: `Every rejected row is kept with its reason and original values${cloud ? ' in the S3 quarantine zone' : ''}; each batch must reconcile from raw to loaded; dbt test failures link to the failing rows.` },

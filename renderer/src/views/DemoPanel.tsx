@@ -26,11 +26,21 @@ function DemoRunProgress({ runId }: { runId: string }) {
   const p = live.progress[current.name];
   const glue = liveGlueRun(current.name, live.events);
   return (
-    <div className="stack" style={{ gap: 4 }} data-testid="demo-progress">
-      <div className="row muted">
-        <span className="spinner" /> stage {finished + 1} of {stages.length}: <b data-testid="demo-stage">{current.name}</b>
-        {glue ? <> · Glue run <span className="mono">{glue.runId}</span> <span className="badge" data-testid="demo-glue-state">{glue.state ?? 'started'}</span></> : null}
+    <div className="stack" style={{ gap: 6 }} data-testid="demo-progress">
+      <div className="row muted" style={{ gap: 8 }}>
+        <span className="spinner" />
+        <span>
+          stage {finished + 1} of {stages.length}: <b data-testid="demo-stage">{current.name}</b>
+        </span>
       </div>
+      {glue ? (
+        <div className="row muted" style={{ gap: 8 }}>
+          <span>Glue run</span>
+          {/* the id is long: its start tells runs apart, the whole of it is in the title and the run's log */}
+          <span className="mono" title={glue.runId}>{glue.runId.length > 15 ? `${glue.runId.slice(0, 14)}…` : glue.runId}</span>
+          <span className="badge run" data-testid="demo-glue-state">{glue.state ?? 'started'}</span>
+        </div>
+      ) : null}
       <div className="progress">
         <div style={{ width: `${Math.round((p?.fraction ?? 0) * 100)}%` }} />
       </div>
