@@ -148,17 +148,49 @@ export function CompareView() {
             <div className="card-head">
               <h2>{s.profile}</h2>
               <span className="badge accent">{s.kind === 'aws' ? 'S3 · Glue · Snowflake' : 'lake folder · DuckDB'}</span>
-            </div>
-            <div className="card-body muted">
-              run <button className="btn ghost small mono" onClick={() => go('run', { id: s.runId })}>{s.runId}</button> · started {fmtTime(s.startedAt)} · {fmtSeconds(s.seconds)}
+              <span className="muted" style={{ marginLeft: 'auto' }}>
+                run <button className="btn ghost small mono" onClick={() => go('run', { id: s.runId })} title="Open the run">{s.runId}</button> · {fmtTime(s.startedAt)} · {fmtSeconds(s.seconds)}
+              </span>
             </div>
           </div>
         ))}
       </div>
       <div className="stack">
-        <Section title="Rows per zone" sub="as each run recorded them, zone.dataset">
-          <RowsTable rows={c.counts} sides={c.sides} format={() => fmtInt} testId="compare-counts" first="Zone · dataset" />
-        </Section>
+        <div className="grid-2">
+          <Section title="Claims KPIs" sub="read from each profile's warehouse now (every batch it holds)">
+            {c.kpis.unavailable.map((u) => (
+              <div key={u.profile} className="card-body">
+                <span className="badge warn">{u.profile}</span> {u.reason}
+              </div>
+            ))}
+            <RowsTable rows={c.kpis.rows} sides={c.sides} format={(k) => KPI_FORMAT[k] ?? fmtInt} testId="compare-kpis" first="KPI" />
+          </Section>
+          <Section title="Stage times" sub="where each run spent its time; never counted as a difference">
+            <table className="table" data-testid="compare-stages">
+              <thead>
+                <tr>
+                  <th>Stage</th>
+                  <th className="num">{c.sides[0].profile}</th>
+                  <th className="num">{c.sides[1].profile}</th>
+                  <th className="num">Ratio</th>
+                </tr>
+              </thead>
+              <tbody>
+                {c.stages.map((s) => (
+                  <tr key={s.stage} data-key={s.stage}>
+                    <td>{s.stage}</td>
+                    {s.seconds.map((x, i) => (
+                      <td key={i} className="num">
+                        {s.status[i] === 'succeeded' ? `${fmtSeconds(x)}${s.noop[i] ? ' (no-op)' : ''}` : <span className="muted">{s.status[i] ?? '—'}</span>}
+                      </td>
+                    ))}
+                    <td className="num muted">{s.seconds[0] && s.seconds[1] && s.status.every((x) => x === 'succeeded') ? `×${(s.seconds[1] / s.seconds[0]).toFixed(1)}` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+        </div>
         <Section title="Reconciliation" sub="verify's check on each side: landed = curated + quarantined + duplicates = loaded">
           <table className="table" data-testid="compare-reconciliation">
             <thead>
@@ -186,38 +218,8 @@ export function CompareView() {
             </tbody>
           </table>
         </Section>
-        <Section title="Claims KPIs" sub="read from each profile's warehouse now (every batch it holds)">
-          {c.kpis.unavailable.map((u) => (
-            <div key={u.profile} className="card-body">
-              <span className="badge warn">{u.profile}</span> {u.reason}
-            </div>
-          ))}
-          <RowsTable rows={c.kpis.rows} sides={c.sides} format={(k) => KPI_FORMAT[k] ?? fmtInt} testId="compare-kpis" first="KPI" />
-        </Section>
-        <Section title="Stage times" sub="where each run spent its time; never counted as a difference">
-          <table className="table" data-testid="compare-stages">
-            <thead>
-              <tr>
-                <th>Stage</th>
-                <th className="num">{c.sides[0].profile}</th>
-                <th className="num">{c.sides[1].profile}</th>
-                <th className="num">Ratio</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.stages.map((s) => (
-                <tr key={s.stage} data-key={s.stage}>
-                  <td>{s.stage}</td>
-                  {s.seconds.map((x, i) => (
-                    <td key={i} className="num">
-                      {s.status[i] === 'succeeded' ? `${fmtSeconds(x)}${s.noop[i] ? ' (no-op)' : ''}` : <span className="muted">{s.status[i] ?? '—'}</span>}
-                    </td>
-                  ))}
-                  <td className="num muted">{s.seconds[0] && s.seconds[1] && s.status.every((x) => x === 'succeeded') ? `×${(s.seconds[1] / s.seconds[0]).toFixed(1)}` : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <Section title="Rows per zone" sub="as each run recorded them, zone.dataset">
+          <RowsTable rows={c.counts} sides={c.sides} format={() => fmtInt} testId="compare-counts" first="Zone · dataset" />
         </Section>
       </div>
     </div>
