@@ -145,8 +145,8 @@ export function CompareView() {
       <div className="grid-2" style={{ margin: '12px 0' }}>
         {c.sides.map((s) => (
           <div key={s.profile} className="card" data-testid={`compare-side-${s.profile}`}>
-            <div className="card-head">
-              <h2>{s.profile}</h2>
+            <div className="card-head" style={{ flexWrap: 'wrap', rowGap: 4 }}>
+              <h2 style={{ whiteSpace: 'nowrap' }}>{s.profile}</h2>
               <span className="badge accent">{s.kind === 'aws' ? 'S3 · Glue · Snowflake' : 'lake folder · DuckDB'}</span>
               <span className="muted" style={{ marginLeft: 'auto' }}>
                 run <button className="btn ghost small mono" onClick={() => go('run', { id: s.runId })} title="Open the run">{s.runId}</button> · {fmtTime(s.startedAt)} · {fmtSeconds(s.seconds)}
