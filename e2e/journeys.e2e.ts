@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppInfo } from '../pipeline/api/protocol.ts';
+import type { AppInfo, RunRecord } from '../pipeline/api/protocol.ts';
 import { Pseudonyms } from '../pipeline/api/pii/pseudonyms.ts';
 import { openDuckDB, queryNumber } from '../pipeline/duckdb/connection.ts';
 import { stopEmulator } from '../pipeline/emulator/index.ts';
@@ -763,5 +763,151 @@ describe('the cloud in the app', () => {
     await p.getByTestId('profile-opening').waitFor({ state: 'detached', timeout: 60_000 });
     // on local, the Data view lists this workspace's own (empty) lake and warehouse, not the cloud's tables
     await p.getByText('No datasets yet').waitFor();
+  });
+
+  /** Switches the active profile from the top bar and waits until the app speaks to it. */
+  async function switchTo(name: 'local' | 'cloud-emulator'): Promise<void> {
+    await p.getByTestId('profile-switcher').selectOption(name);
+    await p.waitForFunction((label) => document.querySelector('[data-testid=profile-switcher] option:checked')?.textContent === label, `${name} · ${name === 'local' ? 'local' : 'aws'}`);
+    await p.getByTestId('profile-opening').waitFor({ state: 'detached', timeout: 120_000 });
+  }
+
+  /** The newest succeeded run of batch 1 on a profile, as the run store has it. */
+  async function batchOneRun(profile: string): Promise<RunRecord> {
+    const r = await cloudApp.service.call('runs.list', { profile, batch: 1, status: 'succeeded', limit: 1 });
+    if (!r.ok || !r.result[0]) throw new Error(`no succeeded run of batch 1 on ${profile}`);
+    return r.result[0];
+  }
+  const rowsOf = (run: RunRecord, stage: string, key: string) => run.stages.find((s) => s.name === stage)!.rows[key]!;
+
+  it('runs the guided demo on cloud-emulator: batch 1 generated here, then run on S3, Glue and Snowflake, captions and all', async () => {
+    await open(p, cloudApp, '#/generate');
+    await switchTo('cloud-emulator');
+    await p.getByTestId('demo-start').click();
+    await expect(p.getByTestId('demo-caption').textContent()).resolves.toContain('The same pipeline, now on S3, Glue and Snowflake (profile cloud-emulator)');
+    await p.getByTestId('demo-next').click();
+    await p.waitForSelector('[data-testid=generate-status]:text-is("succeeded")', { timeout: 120_000 });
+    await p.getByTestId('demo-next').click();
+    await p.getByTestId('grid').waitFor();
+    await expect(p.getByTestId('demo-caption').textContent()).resolves.toContain('before ingest uploads it to S3');
+    await p.getByTestId('demo-next').click();
+    await expect(p.getByTestId('demo-caption').textContent()).resolves.toContain('Glue job 1 (PySpark) cleanses them');
+    // a Glue stage under way: the card names the stage and the state of its Glue run, as polled
+    await p.getByTestId('demo-glue-state').waitFor({ timeout: 300_000 });
+    await expect(p.getByTestId('demo-stage').textContent()).resolves.toMatch(/^(cleanse|load)$/);
+    await p.locator('.toast').first().waitFor({ state: 'detached' });
+    await shot(p, 'demo-cloud');
+    // minutes, not seconds: Next waits for the run however long it takes
+    await expect(p.getByTestId('demo-next').isDisabled()).resolves.toBe(true);
+    await p.waitForSelector('[data-testid=run-status]:text-is("succeeded")', { timeout: 600_000 });
+    await p.waitForSelector('[data-testid=demo-next]:not([disabled])', { timeout: 60_000 });
+    const run = await batchOneRun('cloud-emulator');
+    expect(run.trigger).toBe('manual');
+    expect(typeof run.stages.find((s) => s.name === 'cleanse')!.checkpoint?.glueRunId).toBe('string');
+    for (const view of ['quality', 'lineage', 'analytics']) {
+      await p.getByTestId('demo-next').click();
+      await expect(p.evaluate(() => location.hash)).resolves.toBe(`#/${view}`);
+    }
+    await expect(p.getByTestId('demo-caption').textContent()).resolves.toContain('computed on the marts in Snowflake');
+    await p.getByTestId('kpis').waitFor({ timeout: 120_000 });
+    await p.getByTestId('demo-next').click();
+    await expect(p.getByTestId('demo-panel').count()).resolves.toBe(0);
+  });
+
+  it('browses the S3 lake\'s raw, curated and quarantine zones and the Snowflake marts, with a column profile', async () => {
+    await open(p, cloudApp, '#/generate');
+    await switchTo('cloud-emulator');
+    const run = await batchOneRun('cloud-emulator');
+    const tree = p.getByRole('navigation', { name: 'Datasets' });
+    for (const [source, batch, stage, key] of [
+      ['raw', '&batch=1', 'ingest', 'claims'],
+      ['quarantine', '', 'cleanse', 'quarantine.claims'],
+      ['curated', '', 'cleanse', 'curated.claims'],
+    ] as const) {
+      await open(p, cloudApp, `#/data?source=${source}&name=claims${batch}`);
+      await tree.getByText(`S3 lake · ${source}`).waitFor({ timeout: 60_000 });
+      // the rows each zone holds in S3 are those the run recorded
+      await p.waitForSelector(`[data-testid=grid-total]:text-is("${int(rowsOf(run, stage, key))} rows")`, { timeout: 60_000 });
+    }
+    await p.getByRole('button', { name: 'Sort by billed_amount' }).click();
+    await p.getByText('sorted by billed_amount asc').waitFor();
+    await p.locator('[role=columnheader]', { hasText: 'billed_amount' }).click();
+    await p.getByTestId('profile-panel').getByText('Top values').waitFor({ timeout: 60_000 });
+    await shot(p, 'data-s3');
+    await open(p, cloudApp, '#/data?source=warehouse&name=marts.fct_claims');
+    await tree.getByText('Snowflake').waitFor({ timeout: 60_000 });
+    const facts = await sqlNumber(cloudApp, 'SELECT count(*) FROM marts.fct_claims');
+    expect(facts).toBe(rowsOf(run, 'load', 'warehouse.claims'));
+    await p.waitForSelector(`[data-testid=grid-total]:text-is("${int(facts)} rows")`, { timeout: 60_000 });
+    // sorted in Snowflake: the first row is the largest paid amount fakesnow holds
+    await p.getByRole('button', { name: 'Sort by paid_amount' }).click();
+    await p.getByRole('button', { name: 'Sort by paid_amount' }).click();
+    await p.getByText('sorted by paid_amount desc').waitFor();
+    const top = await sqlNumber(cloudApp, 'SELECT max(paid_amount) FROM marts.fct_claims');
+    const page1 = await cloudApp.service.call('datasets.page', { ref: { source: 'warehouse', name: 'marts.fct_claims' }, offset: 0, limit: 1 });
+    if (!page1.ok) throw new Error(page1.error.message);
+    const paidCol = page1.result.columns.findIndex((c) => c.name === 'paid_amount');
+    await p.waitForFunction(([col, want]) => Math.abs(Number(document.querySelector(`#cell-0-${col}`)?.textContent?.replace(/[^0-9.-]/g, '')) - want) < 0.01, [paidCol, top] as const, { timeout: 60_000 });
+    // the column profile, computed in Snowflake
+    await p.locator('[role=columnheader]', { hasText: 'paid_amount' }).click();
+    await p.getByTestId('profile-panel').getByText('Top values').waitFor({ timeout: 60_000 });
+    await shot(p, 'data-snowflake');
+  });
+
+  it('shows the KPIs of the Snowflake marts, as SQL on fakesnow computes them', async () => {
+    await open(p, cloudApp, '#/generate');
+    await switchTo('cloud-emulator');
+    await open(p, cloudApp, '#/analytics');
+    await p.getByTestId('kpis').waitFor({ timeout: 120_000 });
+    // the app's console runs on the active profile's warehouse: these are fakesnow's answers
+    const paid = await sqlNumber(cloudApp, 'SELECT sum(paid_amount) FROM marts.fct_claims');
+    const billed = await sqlNumber(cloudApp, 'SELECT sum(billed_amount) FROM marts.fct_claims');
+    const claims = await sqlNumber(cloudApp, 'SELECT count(*) FROM marts.fct_claims');
+    const denied = await sqlNumber(cloudApp, "SELECT sum(CASE WHEN claim_status = 'denied' THEN 1 ELSE 0 END) / sum(CASE WHEN is_adjudicated THEN 1 ELSE 0 END) FROM marts.fct_claims");
+    const pmpm = await sqlNumber(cloudApp, 'SELECT sum(paid_total) / sum(member_months) FROM marts.mart_pmpm_monthly');
+    const fmt2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    expect(claims).toBeGreaterThan(0);
+    await expect(p.getByTestId('kpi-paid').locator('.v').textContent()).resolves.toBe(money(paid));
+    await expect(p.getByTestId('kpi-billed').locator('.v').textContent()).resolves.toBe(money(billed));
+    await expect(p.getByTestId('kpi-billed').locator('.d').textContent()).resolves.toBe(`${int(claims)} claims`);
+    await expect(p.getByTestId('kpi-denial').locator('.v').textContent()).resolves.toBe(`${(denied * 100).toFixed(1)}%`);
+    await expect(p.getByTestId('kpi-pmpm').locator('.v').textContent()).resolves.toBe(fmt2.format(pmpm));
+  });
+
+  it('runs batch 1 on local too, and the compare view shows both runs agreeing on counts, reconciliation and KPIs', async () => {
+    await open(p, cloudApp, '#/generate');
+    await switchTo('local');
+    // the batch the demo generated, on the local path: ingest to verify (~20 s)
+    const started = await cloudApp.service.call('runs.start', { batch: 1, profile: 'local', stages: ['ingest', 'cleanse', 'load', 'transform', 'verify'] });
+    if (!started.ok) throw new Error(started.error.message);
+    const until = Date.now() + 300_000;
+    let status = 'running';
+    while (status === 'running' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const got = await cloudApp.service.call('runs.get', { runId: started.result.runId });
+      if (got.ok) status = got.result.active ? 'running' : got.result.run.status;
+    }
+    expect(status).toBe('succeeded');
+    const [local, cloud] = [await batchOneRun('local'), await batchOneRun('cloud-emulator')];
+    await open(p, cloudApp, '#/compare');
+    const verdict = p.getByTestId('compare-verdict');
+    await verdict.waitFor({ timeout: 120_000 });
+    await expect(verdict.getAttribute('data-agree')).resolves.toBe('true');
+    await expect(p.getByTestId('compare-summary').textContent()).resolves.toMatch(/^local and cloud-emulator agree on batch 1: \d+ counts, 3 reconciled datasets and 8 KPIs are the same\.$/);
+    // each side is the newest run of batch 1 on its profile, its counts the run's own
+    await p.getByTestId('compare-side-local').getByText(local.runId).waitFor();
+    await p.getByTestId('compare-side-cloud-emulator').getByText(cloud.runId).waitFor();
+    const curated = p.getByTestId('compare-counts').locator('tr[data-key="curated.claims"] td');
+    await expect(curated.nth(1).textContent()).resolves.toBe(int(rowsOf(local, 'cleanse', 'curated.claims')));
+    await expect(curated.nth(2).textContent()).resolves.toBe(int(rowsOf(cloud, 'cleanse', 'curated.claims')));
+    for (const table of ['compare-counts', 'compare-reconciliation', 'compare-kpis']) {
+      const rows = p.getByTestId(table).locator('tbody tr');
+      expect(await rows.count()).toBeGreaterThan(0);
+      await expect(p.getByTestId(table).locator('tbody tr[data-agrees=true]').count()).resolves.toBe(await rows.count());
+    }
+    await expect(p.getByTestId('compare-kpis').locator('tbody tr').count()).resolves.toBe(8);
+    // the cloud's cleanse ran as a Glue job: its time stands beside the local engine's
+    await p.getByTestId('compare-stages').locator('tr[data-key=cleanse]').waitFor();
+    await shot(p, 'compare');
   });
 });

@@ -99,3 +99,14 @@ def test_the_node_adapter_answers_a_snowflake_timeout_when_the_server_hangs(emul
         finally:
             os.kill(server, signal.SIGCONT)
         assert conn.cursor().execute("select 'answering again'").fetchone() == ("answering again",)
+
+
+def test_a_table_created_without_a_comment_has_none_and_one_with_a_quote_keeps_it(emulator: Emulator) -> None:
+    with snowflake.connector.connect(**emulator.snowflake_connect_kwargs()) as conn:
+        cur = conn.cursor()
+        cur.execute("create database if not exists comments_db")
+        cur.execute("create schema if not exists comments_db.s")
+        cur.execute("create or replace table comments_db.s.plain (a int)")
+        cur.execute("create or replace table comments_db.s.said (a int) comment = 'the member''s plan'")
+        cur.execute("select table_name, comment from comments_db.information_schema.tables where table_schema = 'S' order by table_name")
+        assert cur.fetchall() == [("PLAIN", None), ("SAID", "the member's plan")]

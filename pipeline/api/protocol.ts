@@ -295,6 +295,46 @@ export interface AnalyticsOptions {
   maxDate: string | null;
 }
 
+// ─── compare ────────────────────────────────────────────────────────────────────────────────────
+
+/** One profile's side of a comparison: the run of the batch it is read from. */
+export interface CompareSide {
+  profile: string;
+  kind: 'local' | 'aws';
+  runId: string;
+  startedAt: string;
+  seconds: number | null;
+}
+
+/** A figure on both sides. agrees: null when one side has no such figure; diff: right minus left. */
+export interface CompareRow {
+  key: string;
+  label: string;
+  values: [number | null, number | null];
+  diff: number | null;
+  agrees: boolean | null;
+}
+
+export interface ProfileComparison {
+  batch: number;
+  /** batches with a finished run on two profiles or more, newest first */
+  batches: number[];
+  /** profiles with a finished run of this batch */
+  profiles: string[];
+  sides: [CompareSide, CompareSide];
+  /** rows per zone and dataset, as each run recorded them */
+  counts: CompareRow[];
+  /** verify's reconciliation per dataset: each side balanced, and the figures side by side */
+  reconciliation: { dataset: string; balanced: [boolean | null, boolean | null]; rows: CompareRow[]; agrees: boolean }[];
+  /** the claims KPIs read from each profile's warehouse now (every batch it holds) */
+  kpis: { rows: CompareRow[]; unavailable: { profile: string; reason: string }[] };
+  /** times are expected to differ: shown side by side, never counted as a disagreement */
+  stages: { stage: string; status: [string | null, string | null]; seconds: [number | null, number | null]; noop: [boolean, boolean] }[];
+  agree: boolean;
+  /** the verdict in one line */
+  summary: string;
+}
+
 // ─── history ────────────────────────────────────────────────────────────────────────────────────
 
 export type HistoryEntity = 'member' | 'provider';
@@ -376,6 +416,8 @@ export interface ApiMethods {
   'quality.failingRows': { req: Requests['quality.failingRows']; res: FailingRows };
   'analytics.options': { req: Requests['analytics.options']; res: Widget<AnalyticsOptions> };
   'analytics.dashboard': { req: Requests['analytics.dashboard']; res: Dashboard };
+  /** the runs of one batch on two profiles side by side (default: the newest batch run on two, local beside aws) */
+  'compare.runs': { req: Requests['compare.runs']; res: Widget<ProfileComparison> };
   'history.search': { req: Requests['history.search']; res: Widget<{ matches: { id: string; label: string; versions: number }[] }> };
   'history.timeline': { req: Requests['history.timeline']; res: HistoryTimeline };
   'pii.status': { req: Requests['pii.status']; res: PiiStatus };

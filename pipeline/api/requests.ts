@@ -121,6 +121,7 @@ export const REQUESTS = {
   'quality.failingRows': Type.Object({ id: Type.String({ pattern: '^test\\.[A-Za-z0-9_.\\-]{1,400}$' }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, strict),
   'analytics.options': Empty,
   'analytics.dashboard': AnalyticsFilterSchema,
+  'compare.runs': Type.Object({ batch: Type.Optional(Batch), profiles: Type.Optional(Type.Array(ProfileName, { minItems: 2, maxItems: 2, uniqueItems: true })) }, strict),
   'history.search': Type.Object({ entity: HistoryEntity, query: Type.String({ maxLength: 100 }) }, strict),
   // an id, or the pseudonym a masked session is shown for it (pii/pseudonyms.ts)
   'history.timeline': Type.Object({ entity: HistoryEntity, id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,120}$' }) }, strict),

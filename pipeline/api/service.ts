@@ -16,7 +16,8 @@ import { GenerateJobs } from './jobs/generate-jobs.ts';
 import { ProfileStore } from './jobs/profile-store.ts';
 import { RunManager } from './jobs/run-manager.ts';
 import type { ApiMethod, ApiMethods, ApiRequest, ApiResponse, AppInfo, CallResult, EventBatch, PiiStatus } from './protocol.ts';
-import { analyticsOptions, dashboard } from './read-models/analytics.ts';
+import { analyticsOptions, claimKpis, dashboard } from './read-models/analytics.ts';
+import { compareRuns } from './read-models/compare.ts';
 import { dbtArtifactsDir } from './read-models/dbt-artifacts.ts';
 import { profileColumn, readPage } from './read-models/dataset-query.ts';
 import { HISTORY_LABEL_COLUMNS, historyKey, historyTimeline, searchHistory } from './read-models/history.ts';
@@ -151,6 +152,16 @@ export function createClaimsService(opts: { workspace: string; log?: (line: stri
     'quality.failingRows': async (req, { view }) => view.sqlResult(await failingRows((await dbtArtifacts()).artifacts, (await reading()).warehouse, sqlConsole, req.id, req.limit, (sql, test) => view.checkTestQuery(sql, test))),
     'analytics.options': async () => analyticsOptions((await reading()).warehouse),
     'analytics.dashboard': async (req, { view }) => view.dashboard(await dashboard((await reading()).warehouse, req)),
+    'compare.runs': async (req) => {
+      const listed = await profiles.list();
+      return compareRuns({
+        runs: await runs.list({ status: 'succeeded', limit: 1000 }),
+        kinds: new Map(listed.profiles.map((p) => [p.name, p.kind === 'aws' ? 'aws' : 'local'])),
+        ...(req.batch ? { batch: req.batch } : {}),
+        ...(req.profiles ? { profiles: req.profiles } : {}),
+        kpis: (profile) => sides.withWarehouse(profile, (warehouse) => claimKpis(warehouse)),
+      });
+    },
     'history.search': async (req, { view }) => {
       const key = historyKey(contracts.byName, req.entity);
       const labelIsPii = view.labelIsPii(HISTORY_LABEL_COLUMNS[req.entity]);

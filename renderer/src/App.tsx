@@ -9,6 +9,7 @@ import { useDemo } from './state/demo.ts';
 import { useRouter, type ViewName } from './state/router.ts';
 import { AnalyticsView } from './views/AnalyticsView.tsx';
 import { CloudView } from './views/CloudView.tsx';
+import { CompareView } from './views/CompareView.tsx';
 import { DataView } from './views/DataView.tsx';
 import { DemoPanel } from './views/DemoPanel.tsx';
 import { GenerateView } from './views/GenerateView.tsx';
@@ -23,7 +24,7 @@ import { SqlView } from './views/SqlView.tsx';
 
 const NAV: { section: string; items: { view: ViewName; label: string; icon: IconName }[] }[] = [
   { section: 'Build', items: [{ view: 'generate', label: 'Generate', icon: 'generate' }, { view: 'data', label: 'Data', icon: 'data' }, { view: 'pipeline', label: 'Pipeline', icon: 'pipeline' }] },
-  { section: 'Inspect', items: [{ view: 'quality', label: 'Quality', icon: 'quality' }, { view: 'lineage', label: 'Lineage', icon: 'lineage' }, { view: 'analytics', label: 'Analytics', icon: 'analytics' }, { view: 'history', label: 'History', icon: 'history' }, { view: 'sql', label: 'SQL console', icon: 'sql' }] },
+  { section: 'Inspect', items: [{ view: 'quality', label: 'Quality', icon: 'quality' }, { view: 'lineage', label: 'Lineage', icon: 'lineage' }, { view: 'analytics', label: 'Analytics', icon: 'analytics' }, { view: 'history', label: 'History', icon: 'history' }, { view: 'compare', label: 'Compare profiles', icon: 'compare' }, { view: 'sql', label: 'SQL console', icon: 'sql' }] },
   { section: 'Settings', items: [{ view: 'profiles', label: 'Profiles', icon: 'profiles' }, { view: 'cloud', label: 'Check & deploy', icon: 'check' }] },
 ];
 
@@ -45,6 +46,8 @@ function CurrentView({ view }: { view: ViewName }) {
       return <AnalyticsView />;
     case 'history':
       return <HistoryView />;
+    case 'compare':
+      return <CompareView />;
     case 'sql':
       return <SqlView />;
     case 'profiles':

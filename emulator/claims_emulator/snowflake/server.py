@@ -62,13 +62,14 @@ def main(argv: list[str]) -> int:
 
     _Server = _uvicorn_server_class()  # noqa: N806
 
-    from claims_emulator.snowflake import copy_paths
+    from claims_emulator.snowflake import copy_paths, table_comments
     from claims_emulator.snowflake.guard import SnowflakeGuard, remember_fakesnow_errors
     from claims_emulator.snowflake.logins import LoginCheck, users_from_environment
     from claims_emulator.snowflake.persistence import PersistentFakeSnow, use_stage_folder
 
     use_stage_folder(state.snowflake_stages)
     copy_paths.install()
+    table_comments.install()
     instance = PersistentFakeSnow(state.snowflake_databases)
     fakesnow.server.shared_fs = instance  # sessions without FAKESNOW_DB_PATH use the persisted one
     fakesnow.server.app.router.routes.append(_stage_file_route(state.snowflake_stages))

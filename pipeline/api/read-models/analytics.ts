@@ -139,6 +139,55 @@ function lazy<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (promise ??= fn());
 }
 
+type Monthly = () => Promise<{ rows: Row[] } | { error: string }>;
+
+/** The monthly sums of the fact, one pass and no join: they feed both the KPIs and the trend. */
+function monthlySums(warehouse: WarehouseReader, f: AnalyticsFilter): Monthly {
+  return lazy(() => {
+    const params: QueryParam[] = [];
+    const where = factFilter(f, params);
+    const sql = dialectSql(warehouse.dialect);
+    // truncate per row, format per month: formatting every row costs as much as the sums
+    return warehouse
+      .queryObjects(`SELECT ${sql.monthLabel('month')} AS month, * EXCLUDE (month) FROM (SELECT date_trunc('month', f.service_from_date) AS month, ${MEASURES} FROM ${FCT} f WHERE ${where} GROUP BY 1) m ORDER BY 1`, params)
+      .then((rows) => ({ rows }), (err: unknown) => ({ error: firstLine(err) }));
+  });
+}
+
+async function kpiValues(warehouse: WarehouseReader, f: AnalyticsFilter, monthly: Monthly, memberMonths: () => Promise<Map<string, { memberMonths: number; paid: number }>>): Promise<Widget<{ values: KpiSet }>> {
+  // the three queries go out together; the KPIs need all of them
+  const params: QueryParam[] = [];
+  const turnaround = warehouse.queryObjects(`SELECT median(f.turnaround_days) AS v FROM ${FCT} f WHERE ${factFilter(f, params)}`, params);
+  const eligibility = memberMonths();
+  const m = await monthly();
+  if ('error' in m) return { available: false, reason: m.error };
+  const sum = (k: string) => m.rows.reduce((n, r) => n + num(r[k]), 0);
+  const months = [...(await eligibility).values()];
+  const mm = months.reduce((n, x) => n + x.memberMonths, 0);
+  // PMPM over the mart's paid amount: costs and member months then share a plan and a month
+  const pmpmPaid = months.reduce((n, x) => n + x.paid, 0);
+  return {
+    available: true,
+    values: {
+      claims: sum('claims'),
+      billed: sum('billed'),
+      allowed: sum('allowed'),
+      paid: sum('paid'),
+      memberMonths: mm,
+      pmpm: mm > 0 ? pmpmPaid / mm : null,
+      denialRate: sum('adjudicated') > 0 ? sum('denied') / sum('adjudicated') : null,
+      medianTurnaroundDays: numOrNull((await turnaround)[0]?.v),
+    },
+  };
+}
+
+/** The dashboard's KPIs alone, unfiltered or filtered as the dashboard is (the compare view reads two warehouses' worth). */
+export async function claimKpis(warehouse: WarehouseReader, f: AnalyticsFilter = {}): Promise<Widget<{ values: KpiSet }>> {
+  const missing = await martsMissing(warehouse);
+  if (missing) return missing;
+  return widget(() => kpiValues(warehouse, f, monthlySums(warehouse, f), lazy(() => memberMonthsByMonth(warehouse, f))));
+}
+
 /**
  * The marts dashboard. Widgets run side by side; `oneAtATime` runs them one after another instead
  * so that each widget's time is its own (the benchmark uses it to time each query alone).
@@ -150,44 +199,10 @@ export async function dashboard(warehouse: WarehouseReader, f: AnalyticsFilter, 
     const u = missing;
     return { filter: f, kpis: u, trend: u, byPlan: u, byLineOfBusiness: u, bySpecialty: u, byNetwork: u, providerRisk: u, highCostClaimants: u, ms: 0, widgetMs: {} };
   }
-  const sql = dialectSql(warehouse.dialect);
-  // Monthly sums of the fact feed both the KPIs and the trend: one pass, no join.
-  const monthly = lazy(() => {
-    const params: QueryParam[] = [];
-    const where = factFilter(f, params);
-    // truncate per row, format per month: formatting every row costs as much as the sums
-    return warehouse
-      .queryObjects(`SELECT ${sql.monthLabel('month')} AS month, * EXCLUDE (month) FROM (SELECT date_trunc('month', f.service_from_date) AS month, ${MEASURES} FROM ${FCT} f WHERE ${where} GROUP BY 1) m ORDER BY 1`, params)
-      .then((rows) => ({ rows }), (err: unknown) => ({ error: firstLine(err) }));
-  });
+  // monthly sums of the fact feed both the KPIs and the trend
+  const monthly = monthlySums(warehouse, f);
   const memberMonths = lazy(() => memberMonthsByMonth(warehouse, f));
-  const kpis = () =>
-    widget<{ values: KpiSet }>(async () => {
-      // the three queries go out together; the KPIs need all of them
-      const params: QueryParam[] = [];
-      const turnaround = warehouse.queryObjects(`SELECT median(f.turnaround_days) AS v FROM ${FCT} f WHERE ${factFilter(f, params)}`, params);
-      const eligibility = memberMonths();
-      const m = await monthly();
-      if ('error' in m) return { available: false, reason: m.error };
-      const sum = (k: string) => m.rows.reduce((n, r) => n + num(r[k]), 0);
-      const months = [...(await eligibility).values()];
-      const mm = months.reduce((n, x) => n + x.memberMonths, 0);
-      // PMPM over the mart's paid amount: costs and member months then share a plan and a month
-      const pmpmPaid = months.reduce((n, x) => n + x.paid, 0);
-      return {
-        available: true,
-        values: {
-          claims: sum('claims'),
-          billed: sum('billed'),
-          allowed: sum('allowed'),
-          paid: sum('paid'),
-          memberMonths: mm,
-          pmpm: mm > 0 ? pmpmPaid / mm : null,
-          denialRate: sum('adjudicated') > 0 ? sum('denied') / sum('adjudicated') : null,
-          medianTurnaroundDays: numOrNull((await turnaround)[0]?.v),
-        },
-      };
-    });
+  const kpis = () => widget(() => kpiValues(warehouse, f, monthly, memberMonths));
   const trend = () =>
     widget<{ rows: TrendRow[] }>(async () => {
       const m = await monthly();

@@ -8,6 +8,7 @@ import { DEFAULT_READER_MEMORY, DEFAULT_READER_TEMP_SIZE } from '../../duckdb/se
 import type { Lake } from '../../lake/types.ts';
 import { loadProfile } from '../../profiles/load.ts';
 import { readSide } from '../../run/environment.ts';
+import type { WarehouseReader } from '../../warehouse/reader.ts';
 import type { WorkspacePaths } from '../../workspace.ts';
 import { Catalog } from './catalog.ts';
 import { CountCache, type DatasetReaders } from './dataset-query.ts';
@@ -54,6 +55,20 @@ export class ReadSides {
       this.currentProfile = null;
     });
     return this.current;
+  }
+
+  /**
+   * Reads through a profile's warehouse reader: the active profile's own, or, for another profile,
+   * one opened for this call alone and closed after it, so the active readers are left as they are.
+   */
+  async withWarehouse<T>(profileName: string, fn: (warehouse: WarehouseReader) => Promise<T>): Promise<T> {
+    if (profileName === (await this.activeProfile())) return fn((await this.get()).warehouse);
+    const side = await readSide(this.paths, await loadProfile(this.paths.profiles, profileName), this.memoryLimit);
+    try {
+      return await fn(side.warehouse);
+    } finally {
+      await side.close();
+    }
   }
 
   /** The readers in use now, if any were built (for letting go of the warehouse before a run). */

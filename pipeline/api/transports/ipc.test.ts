@@ -48,13 +48,18 @@ describe('IPC bridge', () => {
     await expect(invoke(APP, 'sql.query', { sql: 'select 1', extra: true })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'unknown field "extra"' }] } });
   });
 
-  it('validates the new payloads (secrets, check, deploy) as HTTP does, naming the field', async () => {
+  it('validates the new payloads (secrets, check, deploy, compare) as HTTP does, naming the field', async () => {
     await expect(invoke(APP, 'profiles.storeSecret', { name: 'acme', kind: 'password' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'missing field "secret"' }] } });
     await expect(invoke(APP, 'profiles.storeSecret', { name: 'acme', kind: 'token', secret: 'x' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'kind' }] } });
     await expect(invoke(APP, 'profiles.storeSecret', { name: 'acme', kind: 'password', secret: '' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'secret' }] } });
     await expect(invoke(APP, 'deploy.plan', { profile: 'Bad Name' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'profile' }] } });
     await expect(invoke(APP, 'deploy.apply', { planId: 12 })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'planId' }] } });
     await expect(invoke(APP, 'profiles.template', {})).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ message: 'missing field "kind"' }] } });
+    await expect(invoke(APP, 'compare.runs', { profiles: ['local'] })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'profiles' }] } });
+    await expect(invoke(APP, 'compare.runs', { profiles: ['local', 'local'] })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'profiles' }] } });
+    await expect(invoke(APP, 'compare.runs', { batch: 0 })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request', details: [{ path: 'batch' }] } });
+    // a valid one on a workspace without runs: nothing to compare yet, said as such
+    await expect(invoke(APP, 'compare.runs', {})).resolves.toMatchObject({ ok: true, result: { available: false, reason: expect.stringMatching(/^Nothing to compare yet/) } });
   });
 
   it('validates the PII calls as HTTP does, and keeps a reveal to the window that made it', async () => {

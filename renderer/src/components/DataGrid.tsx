@@ -22,7 +22,8 @@ export type PageFetcher = (offset: number, limit: number, sort: SortKey[], filte
 const PAGE = 200;
 const ROW_H = 28;
 const HEAD_H = 44;
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT|UINTEGER|FLOAT|DOUBLE|DECIMAL)/i;
+// DuckDB's numeric types and Snowflake's (NUMBER, NUMERIC, REAL; FLOAT and DOUBLE as DuckDB names them)
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT|UINTEGER|FLOAT|DOUBLE|DECIMAL|NUMBER|NUMERIC|REAL)/i;
 
 function isNumeric(c: ColumnInfo): boolean {
   return NUMERIC.test(c.type);

@@ -28,6 +28,7 @@ const paths: Record<string, ReactElement> = {
   ),
   analytics: <path d="M4 20V10M10 20V4M16 20v-7M22 20H2" />,
   history: <path d="M3.5 12a8.5 8.5 0 1 0 2.6-6.1M3.5 4v4h4M12 7.5V12l3 2" />,
+  compare: <path d="M4 4h6v16H4zM14 4h6v16h-6zM7 8v8M17 8v8" />,
   sql: <path d="M8 7l-5 5 5 5M16 7l5 5-5 5M13.5 5l-3 14" />,
   profiles: (
     <>

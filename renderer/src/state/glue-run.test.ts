@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../pipeline/api/protocol.ts';
-import { glueRunOf } from './glue-run.ts';
+import { glueRunOf, liveGlueRun } from './glue-run.ts';
 
 let seq = 0;
 const log = (glueRunId: string, state: string): RunEvent => ({
@@ -26,5 +26,14 @@ describe('the Glue run of a stage', () => {
   it('is nothing for a stage that started no Glue run', () => {
     expect(glueRunOf(undefined, [log('jr_1', 'RUNNING')])).toBeNull();
     expect(glueRunOf({ other: 1 }, [])).toBeNull();
+  });
+
+  it('is followed live from the stage\'s log: the latest run it names, with that run\'s last state', () => {
+    const started: RunEvent = { type: 'stage.started', runId: 'r1', seq: ++seq, stage: 'cleanse', attempt: 2, maxAttempts: 3, timeoutMs: 1000, timestamp: '2026-12-02T00:00:00.000Z' };
+    expect(liveGlueRun('cleanse', [log('jr_1', 'RUNNING')])).toEqual({ runId: 'jr_1', state: 'RUNNING' });
+    // a retry starts the stage again: the failed attempt's run is no longer the one it is on
+    expect(liveGlueRun('cleanse', [log('jr_1', 'FAILED'), started])).toBeNull();
+    expect(liveGlueRun('cleanse', [log('jr_1', 'FAILED'), started, log('jr_2', 'STARTING'), log('jr_2', 'RUNNING')])).toEqual({ runId: 'jr_2', state: 'RUNNING' });
+    expect(liveGlueRun('load', [log('jr_1', 'RUNNING')])).toBeNull();
   });
 });

@@ -3,8 +3,8 @@
 
 import { create } from 'zustand';
 
-export type ViewName = 'generate' | 'data' | 'pipeline' | 'run' | 'quality' | 'lineage' | 'analytics' | 'history' | 'sql' | 'profiles' | 'cloud';
-const VIEWS: ViewName[] = ['generate', 'data', 'pipeline', 'run', 'quality', 'lineage', 'analytics', 'history', 'sql', 'profiles', 'cloud'];
+export type ViewName = 'generate' | 'data' | 'pipeline' | 'run' | 'quality' | 'lineage' | 'analytics' | 'history' | 'compare' | 'sql' | 'profiles' | 'cloud';
+const VIEWS: ViewName[] = ['generate', 'data', 'pipeline', 'run', 'quality', 'lineage', 'analytics', 'history', 'compare', 'sql', 'profiles', 'cloud'];
 
 export interface Route {
   view: ViewName;

@@ -13,14 +13,18 @@ import { fmtCompact } from '../format.ts';
 import { useApp } from '../state/app.ts';
 import { useRouter } from '../state/router.ts';
 
-const GROUPS: { source: DatasetSource; title: string }[] = [
-  { source: 'generated', title: 'Generated files' },
-  { source: 'raw', title: 'Lake · raw' },
-  { source: 'curated', title: 'Lake · curated' },
-  { source: 'quarantine', title: 'Lake · quarantine' },
-  { source: 'duplicates', title: 'Lake · duplicates removed' },
-  { source: 'warehouse', title: 'Warehouse' },
-];
+/** The tree's groups, named after where the active profile keeps them: a lake folder and DuckDB, or S3 and Snowflake. */
+function groups(kind: 'local' | 'aws'): { source: DatasetSource; title: string }[] {
+  const lake = kind === 'aws' ? 'S3 lake' : 'Lake';
+  return [
+    { source: 'generated', title: 'Generated files' },
+    { source: 'raw', title: `${lake} · raw` },
+    { source: 'curated', title: `${lake} · curated` },
+    { source: 'quarantine', title: `${lake} · quarantine` },
+    { source: 'duplicates', title: `${lake} · duplicates removed` },
+    { source: 'warehouse', title: kind === 'aws' ? 'Snowflake' : 'Warehouse' },
+  ];
+}
 
 function refFromParams(p: { source?: string | undefined; name?: string | undefined; batch?: string | undefined }): DatasetRef | null {
   if (!p.source || !p.name) return null;
@@ -37,6 +41,8 @@ export function DataView() {
   const route = useRouter((s) => s.route);
   const go = useRouter((s) => s.go);
   const revision = useApp((s) => s.revision);
+  const kind = useApp((s) => s.info?.activeProfileKind ?? 'local');
+  const sourceGroups = groups(kind);
   const list = useQuery(() => call('datasets.list', {}), [revision.datasets, revision.warehouse]);
   const { source, name, batch } = route.params;
   const ref = useMemo(() => refFromParams({ source, name, batch }), [source, name, batch]);
@@ -65,7 +71,7 @@ export function DataView() {
     go('data', refParams(d.ref));
   };
 
-  const grouped = GROUPS.map((g) => ({ ...g, items: (list.data ?? []).filter((d) => d.ref.source === g.source) }));
+  const grouped = sourceGroups.map((g) => ({ ...g, items: (list.data ?? []).filter((d) => d.ref.source === g.source) }));
   return (
     <div className="view flush">
       <div className={`explorer${(column || openRow) && ref ? ' with-profile' : ''}`}>
@@ -97,7 +103,7 @@ export function DataView() {
           {ref ? (
             <>
               <div className="explorer-title">
-                <span className="badge accent">{GROUPS.find((g) => g.source === ref.source)?.title ?? ref.source}</span>
+                <span className="badge accent">{sourceGroups.find((g) => g.source === ref.source)?.title ?? ref.source}</span>
                 <h2 className="mono" style={{ fontSize: 14 }} data-testid="dataset-title">
                   {entry?.label ?? ref.name}
                 </h2>
