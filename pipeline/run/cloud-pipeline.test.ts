@@ -13,6 +13,7 @@ import { zones } from '../lake/types.ts';
 import type { RunEvent } from '../orchestrator/types.ts';
 import { loadRun } from '../orchestrator/store.ts';
 import { loadProfile } from '../profiles/load.ts';
+import { processesNaming } from '../testing/processes.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { workspacePaths } from '../workspace.ts';
 import { readSide } from './environment.ts';
@@ -89,17 +90,6 @@ async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
   return out;
-}
-
-/** Processes whose environment names `text` (Linux /proc); an empty list where /proc cannot be read is no proof, so the test needs /proc. */
-async function processesNaming(text: string): Promise<number[]> {
-  const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
-  const found: number[] = [];
-  for (const pid of pids) {
-    const env = await readFile(`/proc/${pid}/environ`).catch(() => null);
-    if (env?.includes(text)) found.push(Number(pid));
-  }
-  return found;
 }
 
 describe('the pipeline on the cloud emulator', () => {

@@ -46,14 +46,14 @@ export function StageIdentity({ rec, events }: { rec: StageRecord; events: RunEv
       ) : null}
       {glue ? (
         <p className="identity-glue" data-testid="stage-glue-run">
-          Glue job <span className="mono">{glue.jobName ?? '?'}</span> · run <span className="mono">{glue.runId}</span>
+          Glue job <span className="mono">{glue.jobName ?? '?'}</span> · run <span className="mono">{glue.runId}</span> <ConsoleLink to={glue.console} label="Glue console" testId="stage-glue-console" />
           {glue.state ? (
             <>
               {' '}· <span className={`badge ${GLUE_TONE[glue.state] ?? ''}`} data-testid="stage-glue-state">{glue.state}</span>
             </>
           ) : null}
           {glue.states.length > 1 ? <span className="muted" data-testid="stage-glue-states"> {glue.states.join(' → ')}</span> : null}
-          {glue.executionSeconds ? <span className="muted"> · executed {fmtSeconds(glue.executionSeconds)}</span> : null} <ConsoleLink to={glue.console} label="Glue console" testId="stage-glue-console" />
+          {glue.executionSeconds ? <span className="muted"> · executed {fmtSeconds(glue.executionSeconds)}</span> : null}
         </p>
       ) : null}
       {queries.length ? (
