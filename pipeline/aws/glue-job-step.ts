@@ -4,6 +4,8 @@
 // structured JSON lines (glue/hfc_glue/job_log.py): progress becomes progress, messages become log
 // lines, and the job's own events (committed, loaded) come back to the caller.
 
+import type { JobRun } from '@aws-sdk/client-glue';
+import type { ConsoleRef } from '../run/console-links.ts';
 import type { GlueRunState, GlueRuns, StartOptions } from './glue-runs.ts';
 
 /** A line of the job's structured log. */
@@ -45,22 +47,35 @@ export function parseJobLogLine(text: string): JobLogLine | null {
   }
 }
 
+/** Where a person finds the run: its console page on a real account, or that it is emulated. */
+export type GlueConsole = (jobName: string, runId: string) => ConsoleRef | undefined;
+
+/**
+ * The fields of a run's state change, as the app reads them (renderer/src/state/glue-run.ts): the
+ * run's identity, its state, how long it has executed, and its console page.
+ */
+export function glueStateFields(jobName: string, runId: string, state: GlueRunState, run: JobRun, links?: GlueConsole): Record<string, unknown> {
+  const console = links?.(jobName, runId);
+  return { glue_run_id: runId, job_name: jobName, state, ...(typeof run.ExecutionTime === 'number' ? { execution_seconds: run.ExecutionTime } : {}), ...(console ? { console } : {}) };
+}
+
 /** Runs (or adopts) the job and resolves with the events its log reported, once it has SUCCEEDED. */
-export async function runGlueJobStep(runs: GlueRuns, jobName: string, args: Record<string, string>, start: StartOptions, req: GlueJobStepRequest): Promise<{ runId: string; events: JobLogLine[] }> {
+export async function runGlueJobStep(runs: GlueRuns, jobName: string, args: Record<string, string>, start: StartOptions, req: GlueJobStepRequest, links?: GlueConsole): Promise<{ runId: string; events: JobLogLine[] }> {
   const runId = (await adoptable(runs, jobName, req)) ?? (await startRun(runs, jobName, args, start, req));
   const events: JobLogLine[] = [];
   await runs.wait(jobName, runId, {
     signal: req.signal,
-    onState: (state) => req.log?.(`Glue job ${jobName} run ${runId}: ${state}`, { glue_run_id: runId, state }),
+    onState: (state, run) => req.log?.(`Glue job ${jobName} run ${runId}: ${state}${typeof run.ExecutionTime === 'number' && run.ExecutionTime > 0 ? ` (${run.ExecutionTime} s executing)` : ''}`, glueStateFields(jobName, runId, state, run, links)),
     onWarning: (message) => req.log?.(message),
     onLog: (line) => {
       const parsed = parseJobLogLine(line.message);
       if (!parsed) {
-        if (line.message.trim()) req.log?.(line.message.trim(), { stream: line.stream });
+        // the job's own output (Spark, Python): the run's log, told apart from the stage's lines
+        if (line.message.trim()) req.log?.(line.message.trim(), { glue_run_id: runId, stream: line.stream });
         return;
       }
       if (parsed.event === 'progress' && parsed.dataset && typeof parsed.fraction === 'number') req.onProgress?.({ dataset: parsed.dataset, step: parsed.step ?? '', fraction: parsed.fraction });
-      else if (parsed.message) req.log?.(parsed.message, { ...(parsed.dataset ? { dataset: parsed.dataset } : {}), glue_run_id: runId });
+      else if (parsed.message) req.log?.(parsed.message, { ...(parsed.dataset ? { dataset: parsed.dataset } : {}), glue_run_id: runId, stream: line.stream });
       if (parsed.event && parsed.event !== 'progress' && parsed.event !== 'log') events.push(parsed);
     },
   });

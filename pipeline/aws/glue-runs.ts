@@ -6,6 +6,8 @@ import { GLUE_LOG_GROUPS, GlueRunLogs, type GlueLogLine } from './glue-logs.ts';
 
 export type GlueRunState = 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'SUCCEEDED' | 'FAILED' | 'TIMEOUT' | 'ERROR' | 'WAITING' | 'EXPIRED';
 const ENDED = new Set<string>(['STOPPED', 'SUCCEEDED', 'FAILED', 'TIMEOUT', 'ERROR', 'EXPIRED']);
+/** How long a cancelled follow watches the stopped run reach an end state. */
+const STOP_WATCH_MS = 30_000;
 
 export interface GlueRunsOptions {
   glue: GlueClient;
@@ -293,7 +295,31 @@ export class GlueRuns {
       if (!signal.aborted) throw err;
       // cancelled: the run must not go on without anyone watching it
       await this.stop(jobName, runId);
+      await this.watchStop(jobName, runId, last, opts, firstMs);
       throw signal.reason;
+    }
+  }
+
+  /**
+   * After a stop request: follows the run (bounded) until Glue says it ended, so that the caller
+   * sees STOPPING and STOPPED and a cancelled stage leaves no run behind that still seems to go.
+   * A run that outlives the bound is said, not waited for: it is stopping on Glue's side.
+   */
+  private async watchStop(jobName: string, runId: string, last: string | undefined, opts: FollowOptions, pollMs: number): Promise<void> {
+    const until = Date.now() + STOP_WATCH_MS;
+    for (;;) {
+      const run = await this.status(jobName, runId).catch(() => null);
+      const state = run?.JobRunState as GlueRunState | undefined;
+      if (run && state && state !== last) {
+        last = state;
+        opts.onState?.(state, run);
+      }
+      if (state && ENDED.has(state)) return;
+      if (Date.now() > until) {
+        opts.onWarning?.(`Glue job ${jobName} run ${runId} was asked to stop and is still ${state ?? 'unknown'} after ${STOP_WATCH_MS / 1000} s; Glue ends it (${stopCommand(jobName, runId)} again if it does not).`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 }

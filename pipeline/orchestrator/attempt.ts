@@ -19,8 +19,9 @@ export type AttemptOutcome = { ok: true; result: StageResult } | { ok: false; er
 
 /**
  * Runs one attempt of a stage. Its signal aborts when the run's signal does or when the timeout
- * passes; either way the attempt ends then, even if the stage ignores its signal, because the
- * runner must not hang on a stage that does. The stage's own promise is left to settle unobserved.
+ * passes; either way the attempt ends then (after the stage's bounded wind-down, Stage.windDownMs),
+ * even if the stage ignores its signal, because the runner must not hang on a stage that does. The
+ * stage's own promise is then left to settle unobserved.
  */
 export async function runAttempt(
   stage: Stage,
@@ -46,8 +47,9 @@ export async function runAttempt(
     if (controller.signal.aborted) fail();
     else controller.signal.addEventListener('abort', fail, { once: true });
   });
+  let running: Promise<StageResult> | undefined;
   try {
-    const running = new Promise<StageResult>((resolve) => resolve(stage.run(makeContext(controller.signal))));
+    running = new Promise<StageResult>((resolve) => resolve(stage.run(makeContext(controller.signal))));
     const result = await Promise.race([running, aborted]);
     if (typeof result !== 'object' || result === null || Array.isArray(result)) {
       throw new StageError(`Stage "${stage.name}" resolved to ${Array.isArray(result) ? 'an array' : String(result)} instead of a result object.`, {
@@ -57,6 +59,7 @@ export async function runAttempt(
     }
     return { ok: true, result };
   } catch (err) {
+    if (controller.signal.aborted && running && stage.windDownMs) await windDown(running, stage.windDownMs);
     if (!timedOut) return { ok: false, error: err, timedOut };
     const reason = controller.signal.reason as StageError;
     // A stage that honours its signal usually rethrows an AbortError; keep it as the cause.
@@ -65,6 +68,13 @@ export async function runAttempt(
     clearTimeout(timer);
     runSignal.removeEventListener('abort', forward);
   }
+}
+
+/** Waits (bounded) for an aborted stage's own promise to settle, whatever it settles to. */
+async function windDown(running: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([running.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function timeoutError(stage: string, timeoutMs: number, attempt: number, cause?: unknown): StageError {

@@ -267,6 +267,38 @@ describe('runPipeline', () => {
     expect(run.stages[5]).toMatchObject({ status: 'failed', attempts: 2, error: { message: 'Stage "verify" timed out after 30ms (attempt 2).' } });
   });
 
+  it('gives a cancelled stage its wind-down to stop its outside work before the stage is recorded cancelled, bounded', async () => {
+    const controller = new AbortController();
+    const { stages } = pipeline({
+      cleanse: async (ctx) => {
+        setTimeout(() => controller.abort(new Error('cancelled from the UI')), 10);
+        try {
+          return await waitForAbort(ctx);
+        } finally {
+          // what a Glue stage does on cancel: ask the outside run to stop, then report its end
+          await new Promise((r) => setTimeout(r, 40));
+          ctx.log('info', 'outside run STOPPED');
+        }
+      },
+    });
+    const cleanse = stages.find((s) => s.name === 'cleanse')!;
+    cleanse.windDownMs = 5_000;
+    const { opts, events } = runner({ signal: controller.signal });
+    const run = await runPipeline(stages, options(), opts);
+    expect(run.status).toBe('cancelled');
+    const order = events.filter((e) => 'stage' in e && e.stage === 'cleanse').map((e) => (e.type === 'stage.log' ? e.message : e.type));
+    expect(order).toEqual(['stage.started', 'outside run STOPPED', 'stage.cancelled']);
+
+    // a stage that never settles holds the run no longer than its wind-down
+    const again = new AbortController();
+    const hung = pipeline({ cleanse: () => (setTimeout(() => again.abort(new Error('cancel')), 10), new Promise<StageResult>(() => {})) });
+    hung.stages.find((s) => s.name === 'cleanse')!.windDownMs = 50;
+    const started = Date.now();
+    const hungRun = await runPipeline(hung.stages, options(), runner({ signal: again.signal }).opts);
+    expect(hungRun.status).toBe('cancelled');
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
   it('cancels the running stage and resolves with a cancelled run', async () => {
     const controller = new AbortController();
     let stageSawAbort = false;

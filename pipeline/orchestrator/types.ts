@@ -55,6 +55,12 @@ export interface Stage {
   name: StageName;
   dependsOn: StageName[];
   run(ctx: StageContext): Promise<StageResult>;
+  /**
+   * How long the runner waits, once the stage's signal has aborted (cancel or timeout), for the
+   * stage to wind down before the attempt ends: time to stop outside work it started (a Glue job
+   * run) while its clients are still open. A stage that settles sooner ends the wait. Default 0.
+   */
+  windDownMs?: number;
 }
 
 export interface RetryPolicy {

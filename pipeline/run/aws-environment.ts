@@ -21,6 +21,7 @@ import { glueLoad } from '../warehouse/glue-load.ts';
 import { SnowflakeWarehouseReader } from '../warehouse/snowflake-reader.ts';
 import { SnowflakeWarehouse } from '../warehouse/snowflake.ts';
 import type { WorkspacePaths } from '../workspace.ts';
+import { consoleLinksFor } from './console-links.ts';
 import type { ContextOptions, ReadSide } from './environment.ts';
 
 /** How much of S3 the app and the DuckDB readers keep locally. */
@@ -37,11 +38,12 @@ export async function awsPipelineContext(
   const runs = new GlueRuns({ glue: cloud.clients.glue, logs: cloud.clients.logs, endpoints: cloud.clients.settings.endpoints ?? {} });
   const start: StartOptions = { ...(profile.glue.worker_type ? { workerType: profile.glue.worker_type } : {}), ...(profile.glue.workers ? { numberOfWorkers: profile.glue.workers } : {}), ...(profile.glue.timeout_minutes ? { timeoutMinutes: profile.glue.timeout_minutes } : {}) };
   const lakeUri = cloud.lake.root.replace(/\/$/, '');
+  const links = consoleLinksFor(profile);
   const snowflake = snowflakeSettingsFor(profile, cloud.emulator, 'node');
   const warehouse: SnowflakeWarehouse = new SnowflakeWarehouse(
     snowflake,
     contracts,
-    glueLoad(runs, { jobName: profile.glue.jobs.load, lakeUri, secretId: snowflakeSecretId(profile), start }, (batch) => warehouse.audit(batch)),
+    glueLoad(runs, { jobName: profile.glue.jobs.load, lakeUri, secretId: snowflakeSecretId(profile), start, console: links.glueRun }, (batch) => warehouse.audit(batch)),
   );
   const dbt = await dbtSnowflakeInvocation(snowflakeSettingsFor(profile, cloud.emulator, 'python'));
   return {
@@ -51,7 +53,8 @@ export async function awsPipelineContext(
     force,
     lake: cloud.lake,
     sharedLake: cloud.lake,
-    cleanse: new GlueCleanseEngine(runs, { jobName: profile.glue.jobs.cleanse, lakeUri, start }),
+    cleanse: new GlueCleanseEngine(runs, { jobName: profile.glue.jobs.cleanse, lakeUri, start, console: links.glueRun }),
+    console: links,
     warehouse,
     transformer: new DbtTransformer({
       target: dbt.target,

@@ -5,13 +5,15 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetJobRunsCommand } from '@aws-sdk/client-glue';
+import { GetJobRunCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { awsClients, type AwsClients } from '../aws/clients.ts';
 import { emulatorAwsForTests, sharedEmulator } from '../emulator/testing/shared.ts';
 import { zones } from '../lake/types.ts';
+import type { RunEvent } from '../orchestrator/types.ts';
 import { loadRun } from '../orchestrator/store.ts';
 import { loadProfile } from '../profiles/load.ts';
+import { processesNaming } from '../testing/processes.ts';
 import { tempDir } from '../testing/tmp.ts';
 import { workspacePaths } from '../workspace.ts';
 import { readSide } from './environment.ts';
@@ -180,6 +182,65 @@ describe('the pipeline on the cloud emulator', () => {
       const jobRuns = await clients.glue.send(new GetJobRunsCommand({ JobName: `killed-${process.pid}-cleanse` }));
       expect(jobRuns.JobRuns?.map((r) => r.Id)).toEqual([glueRunId]);
       expect(resumed.summary.rows.curated?.claims).toBeGreaterThan(2000);
+    },
+    TWENTY_MINUTES,
+  );
+
+  it(
+    'cancelled during its Glue run, the cleanse stage stops the run (STOPPED on Glue, its Spark process gone) and reports each state; the resumed run completes with the local counts',
+    async () => {
+      const ws = await workspace(`${cloudProfile('cancel')}  here:\n    ${WORLD}\n    retry: { max_attempts: 1, base_delay_ms: 0 }\n`);
+      const stages = ['generate', 'ingest', 'cleanse'] as const;
+      const events: RunEvent[] = [];
+      const cancel = new AbortController();
+      // cancelled as the app's Cancel does (RunManager aborts the run's signal), once the job writes its log
+      const first = await startPipelineRun({ workspace: ws, profile: 'cancel', batch: 1, stages: [...stages] }, {
+        signal: cancel.signal,
+        onEvent: (e) => {
+          events.push(e);
+          if (e.type === 'stage.log' && typeof e.fields?.stream === 'string' && e.fields.glue_run_id) cancel.abort(new Error('cancelled from the app'));
+        },
+      });
+      expect(first.record.status).toBe('cancelled');
+      const cleanse = first.record.stages.find((s) => s.name === 'cleanse')!;
+      expect(cleanse.status).toBe('cancelled');
+      const glueRunId = cleanse.checkpoint?.glueRunId as string;
+      expect(glueRunId).toMatch(/^jr_/);
+
+      // the state changes, in order, each once, the last one STOPPED, reported before the stage ended
+      const cleanseEvents = events.filter((e) => 'stage' in e && e.stage === 'cleanse');
+      const states = cleanseEvents.flatMap((e) => (e.type === 'stage.log' && e.fields?.glue_run_id === glueRunId && typeof e.fields.state === 'string' ? [e.fields.state] : []));
+      const ORDER = ['STARTING', 'RUNNING', 'STOPPING', 'STOPPED'];
+      expect(states.at(-1)).toBe('STOPPED');
+      expect(states.map((s) => ORDER.indexOf(s))).toEqual([...new Set(states.map((s) => ORDER.indexOf(s)))].sort((a, b) => a - b));
+      const stateEvent = cleanseEvents.find((e) => e.type === 'stage.log' && e.fields?.state === 'STOPPED') as Extract<RunEvent, { type: 'stage.log' }>;
+      expect(stateEvent.fields).toMatchObject({ job_name: `cancel-${process.pid}-cleanse`, console: { emulated: true } });
+      expect(typeof stateEvent.fields?.execution_seconds).toBe('number');
+      expect(cleanseEvents.findIndex((e) => e === stateEvent)).toBeLessThan(cleanseEvents.findIndex((e) => e.type === 'stage.cancelled'));
+      // the stage said where it reads and writes
+      const prefixes = cleanseEvents.find((e) => e.type === 'stage.log' && Array.isArray(e.fields?.lake)) as Extract<RunEvent, { type: 'stage.log' }>;
+      expect(prefixes.fields?.lake).toEqual([
+        { uri: `s3://t-cancel-${process.pid}/raw/csv/`, access: 'reads', console: { emulated: true } },
+        { uri: `s3://t-cancel-${process.pid}/processed/parquet/`, access: 'writes', console: { emulated: true } },
+        { uri: `s3://t-cancel-${process.pid}/quarantine/`, access: 'writes', console: { emulated: true } },
+      ]);
+
+      // Glue itself says STOPPED, and no process of that run is left (the emulator runs it in a
+      // process group whose environment names the run's work folder; /proc is Linux's)
+      const run = await clients.glue.send(new GetJobRunCommand({ JobName: `cancel-${process.pid}-cleanse`, RunId: glueRunId }));
+      expect(run.JobRun?.JobRunState).toBe('STOPPED');
+      expect(await processesNaming(glueRunId)).toEqual([]);
+
+      // resumed: the stopped run is not adopted, a new one completes, with the counts of the local engine
+      const resumed = await startPipelineRun({ workspace: ws, profile: 'cancel', resumeRunId: first.record.runId });
+      expect(resumed.summary.status, resumed.summary.error).toBe('succeeded');
+      const newRunId = resumed.record.stages.find((s) => s.name === 'cleanse')?.checkpoint?.glueRunId;
+      expect(newRunId).toMatch(/^jr_/);
+      expect(newRunId).not.toBe(glueRunId);
+      const local = await startPipelineRun({ workspace: ws, profile: 'here', batch: 1, stages: [...stages] });
+      expect(local.summary.status, local.summary.error).toBe('succeeded');
+      expect(resumed.summary.rows.curated).toEqual(local.summary.rows.curated);
+      expect(resumed.summary.quarantine).toEqual(local.summary.quarantine);
     },
     TWENTY_MINUTES,
   );

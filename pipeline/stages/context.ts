@@ -2,9 +2,16 @@ import type { CleanseEngine } from '../cleanse/types.ts';
 import type { ContractSet } from '../contract-loader/types.ts';
 import type { ConditionalWrites, Lake } from '../lake/types.ts';
 import type { Profile } from '../profiles/types.ts';
+import type { ConsoleLinks } from '../run/console-links.ts';
 import type { Transformer } from '../transform/types.ts';
 import type { Warehouse } from '../warehouse/types.ts';
 import type { WorkspacePaths } from '../workspace.ts';
+
+/**
+ * How long a stage that starts outside work (a Glue job run) is given, once cancelled or timed out,
+ * to stop that work and see it end (GlueRuns watches a stopped run for up to 30 s).
+ */
+export const OUTSIDE_WORK_WIND_DOWN_MS = 45_000;
 
 /** What the stages of one run share: the profile's implementations behind the seams. */
 export interface PipelineContext {
@@ -20,6 +27,8 @@ export interface PipelineContext {
    * Airflow on other machines may all write); absent for a lake only this workspace writes.
    */
   sharedLake?: ConditionalWrites;
+  /** the console pages of the profile's cloud resources; absent for a profile with no console (local) */
+  console?: ConsoleLinks;
   /** redo work even when the same batch already went through a stage */
   force: boolean;
   /** lets go of what the implementations hold (clients, sockets) when the run ends */

@@ -33,7 +33,12 @@ export function transformStage(p: PipelineContext): Stage {
       const warned = result.nodes.filter((n) => n.resource_type === 'test' && n.status === 'warn');
       for (const t of warned) ctx.log('warn', `test ${t.name} warned: ${t.failures ?? 0} failing rows`);
       const rows = { 'dbt.models': count(result, 'model'), 'dbt.tests': count(result, 'test'), 'dbt.snapshots': count(result, 'snapshot') };
-      const outputs = { target: result.target, counts: result.counts, nodes: result.nodes, artifacts: result.artifacts };
+      // each statement's warehouse query id, with its Snowsight page on a real account
+      const queries = result.nodes.filter((n) => n.query_id).map((n) => {
+        const console = p.console?.snowflakeQuery(n.query_id!);
+        return { node: n.unique_id, name: n.name, resource_type: n.resource_type, query_id: n.query_id!, ...(console ? { console } : {}) };
+      });
+      const outputs = { target: result.target, counts: result.counts, nodes: result.nodes, artifacts: result.artifacts, ...(queries.length ? { queries } : {}) };
       if (failedModels.length || failedTests.length || !result.success) {
         const parts = [
           ...failedModels.map((m) => `${m.resource_type} ${m.name} errored: ${m.message ?? ''}`.trim()),

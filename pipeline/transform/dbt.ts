@@ -106,7 +106,7 @@ export class DbtTransformer implements Transformer {
     if (!existsSync(runResultsPath)) {
       throw new Error(`dbt build exited with code ${code} before running anything: ${[...lastErrors, ...stderr].join(' ').trim().slice(-1500) || 'no output'}`);
     }
-    const runResults = JSON.parse(await readFile(runResultsPath, 'utf8')) as { results: Array<{ unique_id: string; status: string; execution_time: number; message?: string | null; failures?: number | null }> };
+    const runResults = JSON.parse(await readFile(runResultsPath, 'utf8')) as { results: Array<{ unique_id: string; status: string; execution_time: number; message?: string | null; failures?: number | null; adapter_response?: { query_id?: unknown } }> };
     const manifest = existsSync(manifestPath) ? (JSON.parse(await readFile(manifestPath, 'utf8')) as { nodes: Record<string, { name: string; resource_type: string; config?: { severity?: string } }> }) : { nodes: {} };
     const nodes: DbtNodeResult[] = runResults.results.map((r) => {
       const node = manifest.nodes[r.unique_id];
@@ -120,6 +120,8 @@ export class DbtTransformer implements Transformer {
         message: r.message ?? null,
         failures: r.failures ?? null,
         severity: resourceType === 'test' ? String(node?.config?.severity ?? 'ERROR').toLowerCase() : undefined,
+        // dbt-snowflake's adapter_response carries the statement's query id; dbt-duckdb has none
+        ...(typeof r.adapter_response?.query_id === 'string' && r.adapter_response.query_id ? { query_id: r.adapter_response.query_id } : {}),
       };
     });
     const counts: TransformResult['counts'] = {};

@@ -10,6 +10,8 @@ export interface DbtNodeResult {
   failures?: number | null;
   /** tests: error or warn */
   severity?: string;
+  /** the warehouse's id of the node's last statement, where the adapter reports one (Snowflake) */
+  query_id?: string;
 }
 
 export interface TransformResult {

@@ -3,7 +3,7 @@
 // The Snowflake connection reaches the job through the Secrets Manager secret deploy wrote; here the
 // run is started (or adopted), followed, and its outcome read from RAW.BATCH_AUDIT.
 
-import { runGlueJobStep } from '../aws/glue-job-step.ts';
+import { runGlueJobStep, type GlueConsole } from '../aws/glue-job-step.ts';
 import { ENTITY_ORDER } from '../contract-loader/load.ts';
 import type { GlueRuns, StartOptions } from '../aws/glue-runs.ts';
 import type { SnowflakeLoad } from './snowflake.ts';
@@ -16,6 +16,8 @@ export interface GlueLoadOptions {
   /** the Secrets Manager secret holding the job's Snowflake connection */
   secretId: string;
   start: StartOptions;
+  /** the run's console page (or that it is emulated) */
+  console?: GlueConsole;
 }
 
 export function glueLoad(runs: GlueRuns, options: GlueLoadOptions, audit: (batch: number) => Promise<BatchAudit[]>): SnowflakeLoad {
@@ -36,7 +38,7 @@ export function glueLoad(runs: GlueRuns, options: GlueLoadOptions, audit: (batch
       }
     }
     const args = { '--lake': options.lakeUri, '--batch': String(req.batch), '--snowflake_secret_id': options.secretId, '--force': req.force ? 'true' : 'false' };
-    const { events } = await runGlueJobStep(runs, options.jobName, args, options.start, req);
+    const { events } = await runGlueJobStep(runs, options.jobName, args, options.start, req, options.console);
     const loaded = events.find((e) => e.event === 'loaded');
     const rows = await audit(req.batch);
     const mine = rows.filter((r) => r.txn === req.manifest.txn);

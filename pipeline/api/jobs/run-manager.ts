@@ -93,7 +93,8 @@ export class RunManager {
 
   cancel(runId: string): { cancelled: boolean } {
     if (!this.active || this.active.runId !== runId) return { cancelled: false };
-    this.active.controller.abort();
+    // the reason is what the run record and the stage's error say
+    this.active.controller.abort(new Error('cancelled from the app'));
     return { cancelled: true };
   }
 

@@ -9,17 +9,28 @@ import { StageGraph, STATUS_TONE } from '../components/StageGraph.tsx';
 import { EmptyState, ErrorBox, Loading } from '../components/states.tsx';
 import { fmtInt, fmtSeconds, fmtTime } from '../format.ts';
 import { useApp } from '../state/app.ts';
-import { glueRunOf } from '../state/glue-run.ts';
+import { StageIdentity } from '../components/StageIdentity.tsx';
+import { glueLogStream } from '../state/glue-run.ts';
 import { useRunLive } from '../state/run-live.ts';
 import { useRouter } from '../state/router.ts';
 
 // A long run can log tens of thousands of lines; the page keeps the newest in the DOM.
 const MAX_LOG_LINES = 2000;
 
-function eventLine(e: RunEvent): { level: LogLevel; stage: string; text: string } | null {
+// fields the stage panel shows as the stage's identity (StageIdentity), not repeated on each line
+const IDENTITY_FIELDS = new Set(['glue_run_id', 'job_name', 'state', 'execution_seconds', 'console', 'lake', 'stream']);
+
+function shownFields(fields: Record<string, unknown> | undefined): string {
+  const rest = Object.entries(fields ?? {}).filter(([k]) => !IDENTITY_FIELDS.has(k));
+  return rest.length ? `  ${JSON.stringify(Object.fromEntries(rest))}` : '';
+}
+
+function eventLine(e: RunEvent): { level: LogLevel; stage: string; text: string; source?: string } | null {
   switch (e.type) {
-    case 'stage.log':
-      return { level: e.level, stage: e.stage, text: e.message + (e.fields && Object.keys(e.fields).length ? `  ${JSON.stringify(e.fields)}` : '') };
+    case 'stage.log': {
+      const stream = glueLogStream(e);
+      return { level: e.level, stage: e.stage, text: e.message + shownFields(e.fields), ...(stream ? { source: `glue ${stream}` } : {}) };
+    }
     case 'run.started':
       return { level: 'info', stage: 'run', text: `run started: profile ${e.profile}, batch ${e.batch}, plan ${e.plan.join(' → ')}` };
     case 'run.joined':
@@ -175,7 +186,7 @@ export function RunDetailView() {
                 {rec.result.noop ? <span className="badge" title="The stage found its work already done and changed nothing">no-op</span> : null} {rec.result.summary}
               </p>
             ) : null}
-            <GlueRunLine checkpoint={rec.checkpoint} events={live.events} />
+            <StageIdentity rec={rec} events={live.events} />
             {Object.keys(rec.rows).length ? <RowsTable rows={rec.rows} /> : <span className="muted">No row counts reported.</span>}
             {rec.error ? (
               <div style={{ marginTop: 12 }}>
@@ -212,6 +223,7 @@ export function RunDetailView() {
                 <span className="t">{e.timestamp.slice(11, 23)}</span>
                 <span className={`lvl lvl-${l.level}`}>{l.level}</span>
                 <span className="stg">{l.stage}</span>
+                {l.source ? <span className="src" data-testid="log-glue-line">{l.source}</span> : null}
                 <span>{l.text}</span>
               </div>
             ))}
@@ -219,22 +231,6 @@ export function RunDetailView() {
         </div>
       </section>
     </div>
-  );
-}
-
-/** The Glue job run a cloud stage started: its identity on the account, to find it in the Glue console or with the AWS CLI. */
-function GlueRunLine({ checkpoint, events }: { checkpoint: Record<string, unknown> | undefined; events: RunEvent[] }) {
-  const glue = glueRunOf(checkpoint, events);
-  if (!glue) return null;
-  return (
-    <p style={{ marginTop: 0 }} data-testid="stage-glue-run">
-      Glue job <span className="mono">{glue.jobName ?? '?'}</span> · run <span className="mono">{glue.runId}</span>
-      {glue.state ? (
-        <>
-          {' '}· <span className="badge">{glue.state}</span>
-        </>
-      ) : null}
-    </p>
   );
 }
 
