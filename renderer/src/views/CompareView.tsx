@@ -9,6 +9,7 @@ import { useQuery } from '../components/useQuery.ts';
 import { fmtInt, fmtMoney2, fmtPct, fmtSeconds, fmtTime } from '../format.ts';
 import { useApp } from '../state/app.ts';
 import { useRouter } from '../state/router.ts';
+import { Section } from '../components/Section.tsx';
 
 type Format = (n: number | null) => string;
 
@@ -70,17 +71,6 @@ function RowsTable({ rows, sides, format, testId, first = 'What' }: { rows: Comp
   );
 }
 
-function Section({ title, sub, children }: { title: string; sub: string; children: React.ReactNode }) {
-  return (
-    <section className="card" aria-label={title}>
-      <div className="card-head">
-        <h2>{title}</h2>
-        <span className="muted">{sub}</span>
-      </div>
-      {children}
-    </section>
-  );
-}
 
 export function CompareView() {
   const revision = useApp((s) => s.revision);

@@ -12,20 +12,10 @@ import { fmtAgo, fmtInt, fmtMoney, fmtPct, fmtTime } from '../format.ts';
 import { useApp } from '../state/app.ts';
 import { useRouter } from '../state/router.ts';
 import { refParams } from './DataView.tsx';
+import { Section } from '../components/Section.tsx';
 
 const TEST_TONE: Record<string, string> = { pass: 'ok', success: 'ok', fail: 'bad', error: 'bad', warn: 'warn', skipped: '' };
 
-function Section({ title, children, sub, testId }: { title: string; sub?: string; children: React.ReactNode; testId?: string }) {
-  return (
-    <section className="card" aria-label={title} data-testid={testId}>
-      <div className="card-head">
-        <h2>{title}</h2>
-        {sub ? <span className="muted">{sub}</span> : null}
-      </div>
-      {children}
-    </section>
-  );
-}
 
 export function QualityView() {
   const revision = useApp((s) => s.revision);
