@@ -5,6 +5,7 @@ import type { ContractSet } from '../contract-loader/types.ts';
 import { zones, type Lake } from '../lake/types.ts';
 import { checkHeader, InputFileError, inspectFile } from './inspect.ts';
 import { parseRawManifest, type RawFileEntry, type RawManifest } from './manifest.ts';
+import { checkSameWorld, worldOf } from './world.ts';
 
 export interface IngestRequest {
   batch: number;
@@ -62,6 +63,7 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     datasets[dataset] = { rows: entries.reduce((s, e) => s + e.rows, 0), files: entries };
   }
 
+  const generator = await generatorOf(sourceDir);
   const manifestKey = zones.rawManifest(batch);
   const existingText = await lake.getText(manifestKey);
   if (existingText) {
@@ -69,23 +71,28 @@ export async function ingest(req: IngestRequest): Promise<IngestResult> {
     const difference = compare(existing, datasets);
     if (!difference) return { batch, manifestKey, landed: false, manifest: existing };
     if (!req.force) throw new RawZoneConflictError(batch, difference);
-    for (const dataset of ENTITY_ORDER) await lake.removePrefix(zones.raw(dataset, batch));
   }
+  // before anything of the landed batch is replaced
+  await checkSameWorld(lake, batch, worldOf(generator));
+  if (existingText) for (const dataset of ENTITY_ORDER) await lake.removePrefix(zones.raw(dataset, batch));
 
   for (const { path, entry } of plan) {
     req.signal?.throwIfAborted();
     await lake.putFile(entry.key, path, { sha256: entry.sha256 });
   }
-  let generator: RawManifest['generator'];
-  try {
-    const g = JSON.parse(await readFile(join(sourceDir, 'manifest.json'), 'utf8'));
-    generator = { seed: g.options?.seed, as_of: g.as_of, options: g.options };
-  } catch {
-    generator = undefined;
-  }
   const manifest: RawManifest = { batch, landed_at: new Date().toISOString(), source: sourceDir, generator, datasets };
   await lake.putText(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`);
   return { batch, manifestKey, landed: true, manifest };
+}
+
+/** What the generator's manifest says of the batch's world, when the source folder has one. */
+async function generatorOf(sourceDir: string): Promise<RawManifest['generator']> {
+  try {
+    const g = JSON.parse(await readFile(join(sourceDir, 'manifest.json'), 'utf8'));
+    return { seed: g.options?.seed, as_of: g.as_of, options: g.options, ...(typeof g.generator_version === 'number' ? { generator_version: g.generator_version } : {}) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** First difference between a landed batch and what would land now, or null when identical. */

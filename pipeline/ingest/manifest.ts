@@ -10,7 +10,7 @@ export interface RawManifest {
   batch: number;
   landed_at: string;
   source: string;
-  generator?: { seed: number; as_of: string; options: Record<string, unknown> };
+  generator?: { seed: number; as_of: string; options: Record<string, unknown>; generator_version?: number };
   datasets: Record<string, { rows: number; files: RawFileEntry[] }>;
 }
 

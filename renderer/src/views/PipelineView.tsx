@@ -25,6 +25,8 @@ function RunControls() {
   const [starting, setStarting] = useState(false);
   const chosen = batch ?? batches.data?.[0]?.batch ?? 1;
   const generated = batches.data?.find((b) => b.batch === chosen);
+  // ingest refuses a batch of another world than the lake's (pipeline/ingest/world.ts): say so before the run
+  const otherWorld = generated && batches.data?.find((b) => b.batch !== chosen && (['seed', 'members', 'providers', 'claims'] as const).some((k) => b.options[k] !== generated.options[k]));
   // A batch generated here keeps its own sizes: by default the run starts after generate, which
   // would otherwise regenerate it with the profile's settings.
   const selected = stages ?? (generated ? info.stages.filter((s) => s !== 'generate') : null);
@@ -84,6 +86,11 @@ function RunControls() {
           ? `Batch ${chosen} is generated (${generated.options.members.toLocaleString('en-US')} members, ${generated.options.claims.toLocaleString('en-US')} claims, seed ${generated.options.seed}); ${selected?.includes('generate') || all ? "the generate stage regenerates it with the profile's settings unless they match." : `the run starts from ${selected?.[0] ?? 'ingest'}.`}`
           : `Batch ${chosen} is not generated yet: the generate stage writes it with the profile's settings.`}
       </div>
+      {otherWorld ? (
+        <div className="muted" style={{ fontSize: 12, color: 'var(--warn)' }} data-testid="run-other-world">
+          <Icon name="alert" /> Batch {otherWorld.batch} was generated from another world (seed {otherWorld.options.seed}, {otherWorld.options.members.toLocaleString('en-US')} members, {otherWorld.options.claims.toLocaleString('en-US')} claims): a lake keeps one world, so ingest refuses a batch whose world is not the lake&apos;s.
+        </div>
+      ) : null}
       {error ? <ErrorBox error={error} /> : null}
     </div>
   );
