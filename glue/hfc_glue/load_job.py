@@ -110,6 +110,19 @@ def load_frames(spark: SparkSession, lake: Lake, contracts: ContractSet, manifes
     return frames
 
 
+def _statement_head(stmt: str, limit: int = 100) -> str:
+    head = " ".join(stmt.split())
+    return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
+def _recorded(cursor: Any, stmt: str, log: JobLog) -> None:
+    """Executes one statement of the load and reports its Snowflake query id, so the run names
+    each statement that changed RAW (the app links it to Snowsight)."""
+    cursor.execute(stmt)
+    if getattr(cursor, "sfqid", None):
+        log.emit("info", "statement", query_id=cursor.sfqid, statement=_statement_head(stmt))
+
+
 def _existing_columns(cursor: Any, target: Target, table: str) -> list[str]:
     cursor.execute(columns_sql(target, table))
     return [str(r[0]).lower() for r in cursor.fetchall()]
@@ -170,7 +183,7 @@ def load_batch(spark: SparkSession, lake: Lake, contracts: ContractSet, batch: i
                     for o in lake.list(f"{load_path}/{table}/"):
                         if o.key.endswith(".parquet"):
                             (folder / o.key.rsplit("/", 1)[1]).write_bytes(lake.get_bytes(o.key) or b"")
-                    cursor.execute(put_sql(str(folder), target, settings.stage, f"{load_path}/{table}"))
+                    _recorded(cursor, put_sql(str(folder), target, settings.stage, f"{load_path}/{table}"), log)
             counts = [
                 DatasetCounts(n, d["raw_rows"], d["duplicates_removed"], d["quarantined_rows"], d["curated_rows"])
                 for n, d in ((n, manifest["datasets"][n]) for n in ENTITY_ORDER)
@@ -183,7 +196,7 @@ def load_batch(spark: SparkSession, lake: Lake, contracts: ContractSet, batch: i
                     # a table with no file this batch has nothing to COPY (its DELETE still runs)
                     if stmt.startswith("COPY INTO") and not any(f"/{load_path}/{t}/" in stmt for t in tables):
                         continue
-                    cursor.execute(stmt)
+                    _recorded(cursor, stmt, log)
                 loaded = {}
                 for d in counts:
                     cursor.execute(loaded_rows_sql(target, d.dataset, batch))
@@ -191,7 +204,7 @@ def load_batch(spark: SparkSession, lake: Lake, contracts: ContractSet, batch: i
                 wrong = {n: (loaded[n], manifest["datasets"][n]["curated_rows"]) for n in loaded if loaded[n] != manifest["datasets"][n]["curated_rows"]}
                 if wrong:
                     raise JobError(f"Loading batch {batch} would leave {wrong} (loaded, curated) rows; rolled back.", "Check the load files and the COPY results in the job log.")
-                cursor.execute("COMMIT")
+                _recorded(cursor, "COMMIT", log)
             except BaseException:
                 cursor.execute("ROLLBACK")
                 raise

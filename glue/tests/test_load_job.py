@@ -69,9 +69,9 @@ def _rows(conn: Any, sql: str) -> list[tuple]:
         cur.close()
 
 
-def _load(spark: Any, lake_dir: Path, contracts: ContractSet, conn: Any, batch: int, force: bool = False) -> dict[str, Any]:
+def _load(spark: Any, lake_dir: Path, contracts: ContractSet, conn: Any, batch: int, force: bool = False, log: io.StringIO | None = None) -> dict[str, Any]:
     settings = LoadSettings("internal_stage", Target("LOADTEST", "RAW"), "HFC_LOAD", force)
-    return load_batch(spark, Lake(spark, str(lake_dir)), contracts, batch, settings, conn, JobLog("load", io.StringIO()))
+    return load_batch(spark, Lake(spark, str(lake_dir)), contracts, batch, settings, conn, JobLog("load", log or io.StringIO()))
 
 
 def _curated(lake_dir: Path, batch: int, dataset: str, sql: str) -> list[tuple]:
@@ -126,9 +126,18 @@ def test_loading_a_batch_again_replaces_it(spark: Any, contracts: ContractSet, l
 
 def test_a_later_batch_adds_its_rows(spark: Any, contracts: ContractSet, lake_dir: Path, snowflake: Any) -> None:
     _load(spark, lake_dir, contracts, snowflake, 1)
-    _load(spark, lake_dir, contracts, snowflake, 2)
+    log = io.StringIO()
+    _load(spark, lake_dir, contracts, snowflake, 2, log=log)
     counts = dict(_rows(snowflake, "SELECT _BATCH_ID, COUNT(*) FROM RAW.CLAIMS GROUP BY 1"))
     assert counts == {b: manifest(lake_dir, b)["datasets"]["claims"]["curated_rows"] for b in (1, 2)}
+    # each statement of the load's transaction reports its query id, BEGIN to COMMIT (and each PUT
+    # where the server gives one: fakesnow answers a PUT without)
+    statements = [e for e in map(json.loads, log.getvalue().splitlines()) if e["event"] == "statement"]
+    heads = [e["statement"] for e in statements if not e["statement"].startswith("PUT ")]
+    assert heads[0] == "BEGIN" and heads[-1] == "COMMIT"
+    assert any(h.startswith("COPY INTO LOADTEST.RAW.CLAIMS") for h in heads) and all(len(h) <= 100 for h in heads)
+    ids = [e["query_id"] for e in statements]
+    assert len(set(ids)) == len(ids) and all(isinstance(i, str) and i for i in ids)
 
 
 def test_a_batch_without_a_committed_manifest_is_refused(spark: Any, contracts: ContractSet, lake_dir: Path, snowflake: Any) -> None:

@@ -110,6 +110,11 @@ describe('the pipeline on the cloud emulator', () => {
 
       const second = await startPipelineRun({ workspace: ws, profile: 'cloud', batch: 2 });
       expect(second.summary.status, second.summary.error).toBe('succeeded');
+      // Glue job 2's statements, each with the query id Snowflake gave it, BEGIN to COMMIT
+      const statements = second.record.stages.find((s) => s.name === 'load')?.result?.outputs?.queries as Array<{ name: string; query_id: string; console?: unknown }>;
+      expect(statements.map((q) => q.name)).toEqual(expect.arrayContaining(['BEGIN', 'COMMIT', expect.stringMatching(/^COPY INTO \S+\.RAW\.CLAIMS FROM @/)]));
+      expect(new Set(statements.map((q) => q.query_id)).size).toBe(statements.length);
+      expect(statements[0]!.console).toEqual({ emulated: true });
       await startPipelineRun({ workspace: ws, profile: 'here', batch: 2 });
       const [cloudKpis, localKpis] = [await kpis(ws, 'cloud'), await kpis(ws, 'here')];
       expect(cloudKpis.byStatus.length).toBeGreaterThan(1);

@@ -1,5 +1,6 @@
 import { ingest, RawZoneConflictError } from '../ingest/ingest.ts';
 import { InputFileError } from '../ingest/inspect.ts';
+import { WorldMismatchError } from '../ingest/world.ts';
 import { StageError, type Stage } from '../orchestrator/types.ts';
 import type { PipelineContext } from './context.ts';
 import { lakePrefixes, lakePrefixLine } from './lake-prefixes.ts';
@@ -26,7 +27,7 @@ export function ingestStage(p: PipelineContext): Stage {
         ctx.log('info', r.landed ? `landed batch ${r.batch} in ${p.lake.root}/raw` : `batch ${r.batch} already landed with identical content; nothing to do`, { rows });
         return { rows, outputs: { manifest: r.manifestKey, landed: r.landed, lake }, summary: r.landed ? 'landed' : 'already landed (no-op)', ...(r.landed ? {} : { noop: true }) };
       } catch (err) {
-        if (err instanceof InputFileError || err instanceof RawZoneConflictError) throw new StageError(err.message, { retryable: false, cause: err });
+        if (err instanceof InputFileError || err instanceof RawZoneConflictError || err instanceof WorldMismatchError) throw new StageError(err.message, { retryable: false, cause: err });
         throw err;
       }
     },

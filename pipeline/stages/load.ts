@@ -30,7 +30,12 @@ export function loadStage(p: PipelineContext): Stage {
         });
         const rows = Object.fromEntries(r.datasets.map((d) => [`warehouse.${d.dataset}`, d.rows]));
         ctx.log('info', r.loaded ? `loaded batch ${batch} into ${p.warehouse.location}` : `batch ${batch} (txn ${manifest.txn}) is already loaded; nothing to do`, { rows });
-        return { rows, outputs: { warehouse: p.warehouse.location, loaded: r.loaded, lake }, summary: r.loaded ? 'loaded' : 'already loaded (no-op)', ...(r.loaded ? {} : { noop: true }) };
+        // the load's statements as the transform's dbt nodes are listed (renderer/src/state/stage-identity.ts)
+        const queries = (r.queries ?? []).map((q, i) => {
+          const console = p.console?.snowflakeQuery(q.queryId);
+          return { node: `load.${i + 1}`, name: q.statement, resource_type: 'statement', query_id: q.queryId, ...(console ? { console } : {}) };
+        });
+        return { rows, outputs: { warehouse: p.warehouse.location, loaded: r.loaded, lake, ...(queries.length ? { queries } : {}) }, summary: r.loaded ? 'loaded' : 'already loaded (no-op)', ...(r.loaded ? {} : { noop: true }) };
       } finally {
         // free the file for dbt and other readers between stages
         await p.warehouse.close();

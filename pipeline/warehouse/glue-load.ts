@@ -43,7 +43,8 @@ export function glueLoad(runs: GlueRuns, options: GlueLoadOptions, audit: (batch
     const rows = await audit(req.batch);
     const mine = rows.filter((r) => r.txn === req.manifest.txn);
     if (!mine.length) throw new Error(`Glue job ${options.jobName} succeeded but RAW.BATCH_AUDIT has no row of batch ${req.batch} commit ${req.manifest.txn}: the load did not happen. Look at the job's log.`);
+    const queries = events.flatMap((e) => (e.event === 'statement' && typeof e.query_id === 'string' && typeof e.statement === 'string' ? [{ statement: e.statement, queryId: e.query_id }] : []));
     // the job says "already loaded from this commit; nothing to do" and reports no load event
-    return result(req, mine, loaded !== undefined);
+    return { ...result(req, mine, loaded !== undefined), ...(queries.length ? { queries } : {}) };
   };
 }

@@ -14,6 +14,8 @@ export interface LoadResult {
   loaded: boolean;
   datasets: LoadedDataset[];
   loadedAt: string;
+  /** the warehouse's ids of the load's statements, where it reports them (Snowflake) */
+  queries?: Array<{ statement: string; queryId: string }>;
 }
 
 export interface BatchAudit {

@@ -32,6 +32,8 @@ export function StageIdentity({ rec, events }: { rec: StageRecord; events: RunEv
   const prefixes = lakePrefixesOf(rec, events);
   const glue = glueRunOf(rec.checkpoint, events);
   const queries = queriesOf(rec);
+  // the load job's own statements, not dbt nodes
+  const statements = queries.length > 0 && queries.every((q) => q.resourceType === 'statement');
   if (!prefixes.length && !glue && !queries.length) return null;
   return (
     <div className="stage-identity" data-testid="stage-identity">
@@ -59,12 +61,12 @@ export function StageIdentity({ rec, events }: { rec: StageRecord; events: RunEv
       {queries.length ? (
         <details className="identity-queries" open={queries.length <= QUERIES_SHOWN}>
           <summary>
-            {queries.length} Snowflake quer{queries.length === 1 ? 'y' : 'ies'} of dbt {queries.some((q) => q.console && 'emulated' in q.console) ? <ConsoleLink to={{ emulated: true }} label="" /> : null}
+            {queries.length} Snowflake quer{queries.length === 1 ? 'y' : 'ies'} of {statements ? `Glue job ${glue?.jobName ?? ''}`.trim() : 'dbt'} {queries.some((q) => q.console && 'emulated' in q.console) ? <ConsoleLink to={{ emulated: true }} label="" /> : null}
           </summary>
           <table className="table" style={{ width: 'auto', minWidth: 360 }} data-testid="stage-queries">
             <thead>
               <tr>
-                <th>dbt node</th>
+                <th>{statements ? 'Statement' : 'dbt node'}</th>
                 <th>Query id</th>
                 <th />
               </tr>
@@ -73,7 +75,7 @@ export function StageIdentity({ rec, events }: { rec: StageRecord; events: RunEv
               {queries.map((q) => (
                 <tr key={q.node}>
                   <td>
-                    <span className="muted">{q.resourceType}</span> {q.name}
+                    {statements ? <span className="mono">{q.name}</span> : <><span className="muted">{q.resourceType}</span> {q.name}</>}
                   </td>
                   <td className="mono" data-testid="stage-query-id">{q.queryId}</td>
                   <td>{q.console && 'url' in q.console ? <ConsoleLink to={q.console} label="Snowsight" /> : null}</td>
