@@ -4,7 +4,7 @@
 // transform stage; until the pipeline has it, those two journeys say so and are skipped.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetJobRunCommand } from '@aws-sdk/client-glue';
 import type { AppInfo, RunRecord } from '../pipeline/api/protocol.ts';
@@ -45,6 +45,16 @@ async function revealPii(p: Page): Promise<void> {
   await p.getByTestId('pii-state').click();
   await p.getByTestId('pii-reveal-confirm').click();
   await p.getByTestId('pii-hide').waitFor();
+}
+
+/** A stage's list of Snowflake statements; past a dozen it starts folded, so it is opened. */
+async function unfoldedQueries(p: Page, stage: string): Promise<Locator> {
+  const panel = p.getByLabel(`Stage ${stage}`);
+  const list = panel.getByTestId('stage-queries');
+  await panel.locator('.identity-queries summary').waitFor();
+  if (!(await list.isVisible())) await panel.locator('.identity-queries summary').click();
+  await list.waitFor();
+  return list;
 }
 
 async function open(p: Page, a: RunningApp, hash = ''): Promise<void> {
@@ -523,12 +533,17 @@ describe('pipeline journeys', () => {
     const healthy = await app.service.call('quality.overview', {});
     if (!healthy.ok || !healthy.result.tests.available) throw new Error('no dbt test results after the runs');
     expect((healthy.result.tests.results ?? []).filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.status}`)).toEqual([]);
-    // two members lose their last name in the loaded data (the app lets go of the warehouse first)
+    // two members of batch 2 lose their last name in the loaded data (the app lets go of the
+    // warehouse first); batch 2's build tests batch 2's rows (dbt/macros/tests/get_where_subquery.sql)
     await app.stop();
     const db = await openDuckDB({ path: join(ws, 'warehouse.duckdb') });
-    const ids = (await db.conn.runAndReadAll('SELECT DISTINCT member_id FROM raw.members ORDER BY member_id LIMIT 2')).getRows().map((r) => String(r[0]));
-    const originals = (await db.conn.runAndReadAll(`SELECT member_id, CAST(updated_at AS VARCHAR), last_name FROM raw.members WHERE member_id IN ('${ids.join("','")}')`)).getRows().map((r) => r.map(String));
-    await db.conn.run(`UPDATE raw.members SET last_name = NULL WHERE member_id IN ('${ids.join("','")}')`);
+    const ids = (await db.conn.runAndReadAll('SELECT DISTINCT member_id FROM raw.members WHERE _batch_id = 2 ORDER BY member_id LIMIT 2')).getRows().map((r) => String(r[0]));
+    const inBatch2 = `member_id IN ('${ids.join("','")}') AND _batch_id = 2`;
+    const originals = (await db.conn.runAndReadAll(`SELECT member_id, CAST(updated_at AS VARCHAR), last_name FROM raw.members WHERE ${inBatch2}`)).getRows().map((r) => r.map(String));
+    await db.conn.run(`UPDATE raw.members SET last_name = NULL WHERE ${inBatch2}`);
+    // and one member version of batch 1, which batch 2's build does not test again
+    const earlier = (await db.conn.runAndReadAll('SELECT member_id, CAST(updated_at AS VARCHAR), last_name FROM raw.members WHERE _batch_id = 1 ORDER BY member_id DESC LIMIT 1')).getRows().map((r) => r.map(String));
+    await db.conn.run(`UPDATE raw.members SET last_name = NULL WHERE _batch_id = 1 AND member_id = '${earlier[0]![0]}' AND CAST(updated_at AS VARCHAR) = '${earlier[0]![1]}'`);
     db.close();
     const failed = await startPipelineRun({ workspace: ws, batch: 2, stages: ['transform'] });
     expect(failed.summary.status).toBe('failed');
@@ -555,7 +570,7 @@ describe('pipeline journeys', () => {
     // put the names back and build again, so the workspace is healthy for the journeys after this one
     await app.stop();
     const fix = await openDuckDB({ path: join(ws, 'warehouse.duckdb') });
-    for (const [id, updatedAt, lastName] of originals) {
+    for (const [id, updatedAt, lastName] of [...originals, ...earlier]) {
       await fix.conn.run(`UPDATE raw.members SET last_name = '${lastName!.replaceAll("'", "''")}' WHERE member_id = '${id}' AND CAST(updated_at AS VARCHAR) = '${updatedAt}'`);
     }
     fix.close();
@@ -1001,13 +1016,13 @@ describe('the cloud in the app', () => {
     await expect(p.getByTestId('stage-rows-warehouse.claims').textContent()).resolves.toBe(int(loaded));
     await expect(p.getByLabel('Stage load').getByTestId('stage-glue-state').textContent()).resolves.toBe('SUCCEEDED');
     // Glue job 2's statements, each with its Snowflake query id
-    const loadStatements = p.getByLabel('Stage load').getByTestId('stage-queries');
+    const loadStatements = await unfoldedQueries(p, 'load');
     await loadStatements.getByText('COMMIT', { exact: true }).waitFor();
     expect(await loadStatements.getByTestId('stage-query-id').count()).toBeGreaterThan(5);
     // the transform's dbt statements, each with its Snowflake query id
     await p.getByTestId('stage-transform').click();
-    await p.getByTestId('stage-queries').waitFor();
-    expect(await p.getByTestId('stage-query-id').count()).toBeGreaterThan(5);
+    const dbtStatements = await unfoldedQueries(p, 'transform');
+    expect(await dbtStatements.getByTestId('stage-query-id').count()).toBeGreaterThan(5);
     await p.getByTestId('stage-cleanse').click();
     await expect(p.getByLabel('Stage cleanse').getByTestId('stage-glue-state').textContent()).resolves.toBe('SUCCEEDED');
     await shot(p, 'cloud-run-done');
