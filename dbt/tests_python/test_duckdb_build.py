@@ -10,11 +10,12 @@ and the incremental result equals a full rebuild.
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pytest
 
-from conftest import problems, query
+from conftest import Dbt, problems, query
 
 
 @pytest.mark.parametrize("batch", [1, 2, 3])
@@ -105,6 +106,44 @@ def test_incremental_result_equals_a_full_rebuild(warehouse, relation):
             union all
             (select * {audit} from {relation} except select * from main.{model}_incremental))""")[0]
     assert rows > 0 and diff == 0
+
+
+def test_row_level_tests_of_an_incremental_build_check_its_batch_only(warehouse, tmp_path, monkeypatch):
+    """With the batch scope the transform stage sets for a later batch, a row-level test reads
+    that batch's rows; a test across rows (uniqueness) and a build without the scope read all."""
+    db, _, _ = warehouse
+    # the file's name is the catalog the compiled SQL names
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(db, copy)
+    monkeypatch.setenv("CLAIMS_WAREHOUSE", str(copy))
+    dbt = Dbt(tmp_path / "work", "local")
+
+    def failures(scope: int | None) -> dict[str, int]:
+        if scope is None:
+            monkeypatch.delenv("CLAIMS_DBT_BATCH_SCOPE", raising=False)
+        else:
+            monkeypatch.setenv("CLAIMS_DBT_BATCH_SCOPE", str(scope))
+        result = dbt("test", "--select", "stg_payer__claims")
+        assert result.exception is None
+        return {r.node.name: r.failures for r in result.result if str(r.status) == "fail"}
+
+    billed = "accepted_range_stg_payer__claims_billed_amount__0"
+    con = duckdb.connect(str(copy))
+    # a negative charge in a claim version of batch 1 ...
+    con.execute("update raw.claims set billed_amount = -1 where rowid = (select rowid from raw.claims where _batch_id = 1 order by claim_id, claim_version limit 1)")
+    con.close()
+    assert failures(None)[billed] == 1
+    assert billed not in failures(3)
+    # ... and one in batch 3, the batch being built
+    con = duckdb.connect(str(copy))
+    con.execute("update raw.claims set billed_amount = -2 where rowid = (select rowid from raw.claims where _batch_id = 3 order by claim_id, claim_version limit 1)")
+    # a repeated version of batch 1: uniqueness is checked over every batch
+    con.execute("insert into raw.claims select * from raw.claims where _batch_id = 1 order by claim_id desc limit 1")
+    con.close()
+    scoped = failures(3)
+    assert scoped[billed] == 1
+    assert scoped["unique_combination_of_columns_stg_payer__claims_claim_id__claim_version"] == 1
+    assert failures(None)[billed] == 2
 
 
 def test_every_model_and_column_is_documented(warehouse):

@@ -17,6 +17,9 @@ export function transformStage(p: PipelineContext): Stage {
         result = await p.transformer.build({
           signal: ctx.signal,
           artifactsDir: join(runDir(p.paths.root, ctx.runId), 'dbt'),
+          // a later batch on top of the earlier ones: its row-level tests check its own rows; a
+          // forced run rebuilds everything (--full-refresh) and tests every row
+          ...(ctx.options.batch > 1 && !p.force ? { batchScope: ctx.options.batch } : {}),
           onEvent: (e) => {
             if (e.kind === 'progress') ctx.progress({ fraction: e.total ? e.done / e.total : 0, rows: e.done, total: e.total, message: e.message });
             else ctx.log(e.level, e.message, e.node ? { node: e.node.unique_id, status: e.node.status, seconds: e.node.seconds } : undefined);

@@ -5,7 +5,7 @@ import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TransformerNotInstalledError, type DbtNodeResult, type TransformEvent, type TransformResult, type Transformer } from './types.ts';
+import { TransformerNotInstalledError, type BuildRequest, type DbtNodeResult, type TransformEvent, type TransformResult, type Transformer } from './types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DBT_PROJECT_DIR = join(ROOT, 'dbt');
@@ -57,12 +57,12 @@ export class DbtTransformer implements Transformer {
     return this.options.target;
   }
 
-  async build(req: { signal?: AbortSignal; onEvent?: (e: TransformEvent) => void; artifactsDir: string }): Promise<TransformResult> {
+  async build(req: BuildRequest): Promise<TransformResult> {
     const o = this.options;
     const started = performance.now();
     const targetPath = join(o.workDir, 'target');
     await mkdir(targetPath, { recursive: true });
-    const { cwd, env } = runLocation(o.env);
+    const { cwd, env } = runLocation(req.batchScope ? { ...o.env, CLAIMS_DBT_BATCH_SCOPE: String(req.batchScope) } : o.env);
     const cached = join(PARSE_CACHE, `${o.target}.msgpack`);
     if (!existsSync(join(targetPath, PARTIAL_PARSE)) && existsSync(cached)) await copyFile(cached, join(targetPath, PARTIAL_PARSE)).catch(() => undefined);
     const args = dbtBuildArgs(o);

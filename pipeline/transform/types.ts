@@ -39,9 +39,20 @@ export class TransformerNotInstalledError extends Error {
   }
 }
 
+export interface BuildRequest {
+  signal?: AbortSignal;
+  onEvent?: (e: TransformEvent) => void;
+  artifactsDir: string;
+  /**
+   * An incremental build of this batch on top of earlier ones: row-level tests check the rows of
+   * this batch (and later) only (dbt/macros/tests/get_where_subquery.sql). Absent: every row.
+   */
+  batchScope?: number;
+}
+
 /** The transform stage's engine: dbt against the profile's target. */
 export interface Transformer {
   /** the target it builds (local, snowflake) */
   readonly target: string;
-  build(req: { signal?: AbortSignal; onEvent?: (e: TransformEvent) => void; artifactsDir: string }): Promise<TransformResult>;
+  build(req: BuildRequest): Promise<TransformResult>;
 }
