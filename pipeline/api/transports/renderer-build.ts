@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const RENDERER_DIST = join(ROOT, 'dist', 'renderer');
-const SOURCES = [join(ROOT, 'renderer'), join(ROOT, 'pipeline', 'api', 'protocol.ts'), join(ROOT, 'vite.config.ts')];
+const SOURCES = [join(ROOT, 'renderer'), join(ROOT, 'pipeline', 'api', 'protocol.ts'), join(ROOT, 'vite.config.ts'), fileURLToPath(import.meta.url)];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -26,6 +26,16 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
   }
   log(built ? '  renderer sources changed: rebuilding the app…' : '  building the app (first start)…');
   const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // Vite takes React's development or production build from NODE_ENV when it is set, whatever the
+  // mode: a test runner's NODE_ENV=test gave a development bundle (React's per-element dev checks
+  // took 40 s of the page's main thread in a 6-minute cloud run), which later starts then served.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(ROOT, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   return RENDERER_DIST;
 }
