@@ -62,7 +62,8 @@ export class DbtTransformer implements Transformer {
     const started = performance.now();
     const targetPath = join(o.workDir, 'target');
     await mkdir(targetPath, { recursive: true });
-    const { cwd, env } = runLocation(req.batchScope ? { ...o.env, CLAIMS_DBT_BATCH_SCOPE: String(req.batchScope) } : o.env);
+    // always set: a scope inherited from the parent's environment must not narrow a full build's tests
+    const { cwd, env } = runLocation({ ...o.env, CLAIMS_DBT_BATCH_SCOPE: req.batchScope ? String(req.batchScope) : '' });
     const cached = join(PARSE_CACHE, `${o.target}.msgpack`);
     if (!existsSync(join(targetPath, PARTIAL_PARSE)) && existsSync(cached)) await copyFile(cached, join(targetPath, PARTIAL_PARSE)).catch(() => undefined);
     const args = dbtBuildArgs(o);
