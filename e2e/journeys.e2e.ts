@@ -550,7 +550,7 @@ describe('pipeline journeys', () => {
     app = await startApp(ws);
     const overview = await app.service.call('quality.overview', {});
     if (!overview.ok || !overview.result.tests.available) throw new Error('no dbt test results after the failed run');
-    const test = (overview.result.tests.results ?? []).find((t) => t.status === 'fail' && t.name.startsWith('columns_not_null_stg_payer__members'))!;
+    const test = (overview.result.tests.results ?? []).find((t) => t.status === 'fail' && t.name === 'row_rules_stg_payer__members')!;
     expect(test).toMatchObject({ failures: originals.length, failingRows: true });
     // no failure tables in the warehouse: the rows come from the test's own query
     expect(await sqlNumber(app, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'test_failures'")).toBe(0);
@@ -565,7 +565,9 @@ describe('pipeline journeys', () => {
     await expect(panel.getByTestId('failing-rows-count').textContent()).resolves.toBe(`${int(originals.length)} rows fail now`);
     await expect(panel.locator('tbody tr').count()).resolves.toBe(originals.length);
     for (const id of ids) await panel.locator('td', { hasText: id }).first().waitFor();
-    await panel.locator('th', { hasText: 'null_columns' }).waitFor();
+    // each failing row says which of the model's rules it breaks
+    await panel.locator('th', { hasText: 'failed_rules' }).waitFor();
+    await expect(panel.locator('td', { hasText: 'last_name is null' }).count()).resolves.toBe(originals.length);
     await shot(page, 'quality-failing-rows');
     // put the names back and build again, so the workspace is healthy for the journeys after this one
     await app.stop();

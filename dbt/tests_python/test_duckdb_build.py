@@ -24,7 +24,7 @@ def test_every_model_snapshot_and_test_passes_after_each_batch(warehouse, batch)
     assert states[batch]["problems"] == []
     statuses = states[batch]["statuses"]
     tests = {k: s for k, s in statuses.items() if k.startswith("test.")}
-    assert len(tests) > 200, "the project's tests did run"
+    assert len(tests) > 100, "the project's tests did run"
     # reports are marts, not tests: a healthy build has no warnings
     assert {k: s for k, s in tests.items() if s != "pass"} == {}
     assert statuses["model.health_finance_claims.fct_claims"] == "success"
@@ -127,7 +127,7 @@ def test_row_level_tests_of_an_incremental_build_check_its_batch_only(warehouse,
         assert result.exception is None
         return {r.node.name: r.failures for r in result.result if str(r.status) == "fail"}
 
-    billed = "accepted_range_stg_payer__claims_billed_amount__0"
+    billed = "row_rules_stg_payer__claims"
     con = duckdb.connect(str(copy))
     # a negative charge in a claim version of batch 1 ...
     con.execute("update raw.claims set billed_amount = -1 where rowid = (select rowid from raw.claims where _batch_id = 1 order by claim_id, claim_version limit 1)")

@@ -44,12 +44,8 @@ def source_tables():
 def staging_accepted_values(dataset):
     models = load(STAGING / SOURCE_OF[dataset] / f"_{SOURCE_OF[dataset]}__models.yml")["models"]
     model = next(m for m in models if m["name"] == f"stg_{SOURCE_OF[dataset]}__{dataset}")
-    found = {}
-    for column in model["columns"]:
-        for test in column.get("data_tests", []):
-            if isinstance(test, dict) and "accepted_values" in test:
-                found[column["name"]] = set(test["accepted_values"]["arguments"]["values"])
-    return found
+    rules = next(t["row_rules"]["arguments"] for t in model["data_tests"] if isinstance(t, dict) and "row_rules" in t)
+    return {column: set(map(str, values)) for column, values in rules.get("accepted_values", {}).items()}
 
 
 @pytest.mark.parametrize("dataset", [*pipeline_input.ENTITIES, *pipeline_input.REFERENCES])

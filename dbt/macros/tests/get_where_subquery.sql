@@ -23,7 +23,7 @@
 
 {#- The batch column a row-level test of this build is scoped by, or none. -#}
 {% macro batch_scope_column() -%}
-    {%- set row_level = ['accepted_values', 'accepted_range', 'expression_is_true', 'not_null', 'columns_not_null', 'relationships', 'amounts_ordered', 'paid_claims_balance'] -%}
+    {%- set row_level = ['row_rules', 'accepted_values', 'not_null', 'relationships'] -%}
     {%- if not env_var('CLAIMS_DBT_BATCH_SCOPE', '') or model.resource_type != 'test' or not model.test_metadata or model.test_metadata.name not in row_level -%}
         {%- do return(none) -%}
     {%- endif -%}
