@@ -1,18 +1,18 @@
-// Would a long-lived dbt process make the app's transform stage faster? The stage's own `dbt build`
-// (same arguments, environment and working directory as pipeline/transform/dbt.ts) on the default
-// world's warehouse, three ways: the CLI as a child process per build (what the stage does), dbt's
-// programmatic runner invoked again in one Python process (the imports paid once), and that runner
-// handed a manifest parsed once (the parse skipped too). Each build is a no-op-sized increment on
-// the same batch, so the differences are dbt's fixed costs, not the models' work.
+// Does the app's long-lived dbt process (pipeline/transform/dbt-worker.ts) make the transform stage
+// faster than a dbt CLI per build? The stage's own DbtTransformer on the default world's warehouse,
+// first with the one-shot CLI, then with one DbtWorker: its first build (the process started at
+// the build, imports included) and the builds after it. Each build is an increment with nothing
+// new (batch 1 already built), so the differences are dbt's fixed costs, not the models' work.
 // BENCH_RUNS (default 5).
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_PROFILE } from '../pipeline/profiles/load.ts';
 import { localDbtOptions } from '../pipeline/run/environment.ts';
-import { dbtBuildArgs, dbtExecutable, runLocation } from '../pipeline/transform/dbt.ts';
+import { DbtTransformer } from '../pipeline/transform/dbt.ts';
+import { oneShotDbt, type DbtInvoker } from '../pipeline/transform/dbt-process.ts';
+import { DbtWorker } from '../pipeline/transform/dbt-worker.ts';
 import { workspacePaths } from '../pipeline/workspace.ts';
-import { fmt, machine, measure, median, ROOT, saveResult, writeDocSection } from './lib.ts';
+import { fmt, machine, measure, median, saveResult, writeDocSection } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WS = join(process.env.BENCH_DIR ?? '/tmp/claims-bench', 'ws-dbt-runner');
@@ -23,43 +23,42 @@ if (!existsSync(paths.warehouse)) {
   await measure(process.execPath, ['bin/claims.mjs', 'run', '--workspace', WS, '--json']);
 }
 
-const options = localDbtOptions(paths, LOCAL_PROFILE, false);
-const args = dbtBuildArgs(options);
-const { cwd, env } = runLocation(options.env);
-const childEnv = { ...process.env, ...env, DO_NOT_TRACK: '1', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' };
-
-const cli: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  const started = performance.now();
-  const r = spawnSync(dbtExecutable(), args, { cwd, env: childEnv, encoding: 'utf8', timeout: 600_000 });
-  cli.push((performance.now() - started) / 1000);
-  if (r.status !== 0) throw new Error(`dbt build exited ${r.status}: ${r.stdout.slice(-2000)}${r.stderr.slice(-1000)}`);
-  console.log(`CLI build ${i + 1}: ${fmt(cli.at(-1)!)} s`);
+async function builds(label: string, dbt: DbtInvoker, n: number): Promise<number[]> {
+  const transformer = new DbtTransformer(localDbtOptions(paths, LOCAL_PROFILE, false), dbt);
+  const seconds: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await transformer.build({ artifactsDir: join(WS, 'bench-artifacts') });
+    if (!r.success) throw new Error(`${label} build ${i + 1} failed: ${r.nodes.filter((x) => !['success', 'pass', 'no-op'].includes(x.status)).map((x) => x.name).join(', ')}`);
+    seconds.push(r.seconds);
+    console.log(`${label} build ${i + 1}: ${fmt(r.seconds)} s`);
+  }
+  return seconds;
 }
 
-const python = join(ROOT, '.venv', 'bin', 'python');
-const probe = spawnSync(python, [join(ROOT, 'bench', 'dbt_runner_probe.py'), String(RUNS), ...args], { cwd, env: childEnv, encoding: 'utf8', timeout: 1_800_000, maxBuffer: 1 << 28 });
-if (probe.status !== 0) throw new Error(`the dbtRunner probe exited ${probe.status}: ${probe.stderr.slice(-3000)}`);
-const last = probe.stdout.trim().split('\n').at(-1)!;
-const p = JSON.parse(last) as { import_seconds: number; reparsed: number[]; parse_seconds: number; manifest_reused: number[] };
-// the runner's first build in the process pays what a fresh process would; the later ones are what reuse buys
-const warm = p.reparsed.slice(1);
-const reused = p.manifest_reused;
-console.log(JSON.stringify({ cli, ...p }));
+const cli = await builds('CLI', oneShotDbt, RUNS);
+const worker = new DbtWorker();
+let first: number;
+let warm: number[];
+try {
+  [first] = await builds('worker, first', worker, 1) as [number];
+  warm = await builds('worker', worker, RUNS);
+} finally {
+  await worker.stop();
+}
 
-const file = await saveResult('dbt-runner', { machine: machine(), runs: RUNS, workspace: WS, cli_seconds: cli, ...p });
 const m = machine();
+const file = await saveResult('dbt-runner', { machine: m, runs: RUNS, workspace: WS, cli_seconds: cli, worker_first_seconds: first, worker_seconds: warm });
 await writeDocSection(
   'dbt-runner',
-  `### A long-lived dbt process for the app's transform stage
+  `### The app's long-lived dbt process against a dbt CLI per build
 
-The transform stage's own \`dbt build\` on the default world's warehouse (batch 1 already built, so each build is an
-increment with nothing new: the differences are dbt's fixed costs), ${RUNS} builds each way, median; ${m.cores} cores,
-${m.memory_gb} GB, ${m.node}. Raw results: \`${file.replace(/^.*bench\//, 'bench/')}\`.
+The transform stage's own \`dbt build\` (DbtTransformer, as a run calls it) on the default world's warehouse (batch 1
+already built, so each build is an increment with nothing new: the differences are dbt's fixed costs), ${RUNS} builds
+each way, median; ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GB, ${m.node}. Raw results: \`${file.replace(/^.*bench\//, 'bench/')}\`.
 
-| how dbt runs | build, median |
+| how dbt runs | build |
 |---|---:|
-| CLI, one process per build (the stage today) | ${fmt(median(cli))} s |
-| dbtRunner, again in the same Python process (imports once: ${fmt(p.import_seconds)} s) | ${fmt(median(warm))} s |
-| dbtRunner with the manifest parsed once (parse: ${fmt(p.parse_seconds)} s) | ${fmt(median(reused))} s |`,
+| CLI, one process per build (\`claims run\`, and the app before) | ${fmt(median(cli))} s |
+| the app's dbt process, its first build (started at the build: imports included) | ${fmt(first)} s |
+| the app's dbt process, the builds after | ${fmt(median(warm))} s |`,
 );

@@ -13,6 +13,7 @@ import { loadProfile } from '../profiles/load.ts';
 import type { LocalProfile, Profile } from '../profiles/types.ts';
 import type { PipelineContext } from '../stages/context.ts';
 import { DbtTransformer, type DbtOptions } from '../transform/dbt.ts';
+import type { DbtWorker } from '../transform/dbt-worker.ts';
 import { DuckDBWarehouseReader } from '../warehouse/duckdb-reader.ts';
 import { DuckDBWarehouse } from '../warehouse/duckdb.ts';
 import type { WarehouseReader } from '../warehouse/reader.ts';
@@ -21,6 +22,12 @@ import { workspacePaths, type WorkspacePaths } from '../workspace.ts';
 export interface ContextOptions {
   /** what happens before the stages (an aws profile's auto-deploy), for the run's log */
   log?: (message: string) => void;
+  /**
+   * A dbt process its owner keeps between runs (the app's). A local build takes seconds, a third of
+   * them dbt's start-up, so it runs there; a cloud build takes minutes, and its Snowflake secrets
+   * stay in a process that ends with the build.
+   */
+  dbt?: DbtWorker;
 }
 
 /** Builds the stage context for a profile (an aws profile's deployment checked first: pipeline/deploy/ensure.ts). */
@@ -30,6 +37,7 @@ export async function pipelineContext(workspace: string, profileName: string | u
   const contracts = loadContracts();
   switch (profile.kind) {
     case 'local':
+      options.dbt?.warm();
       return {
         paths,
         profile,
@@ -41,7 +49,7 @@ export async function pipelineContext(workspace: string, profileName: string | u
             ? new SparkCleanseEngine()
             : new DuckDBCleanseEngine(contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit, tempDirectory: join(paths.tmp, 'cleanse') }),
         warehouse: new DuckDBWarehouse(paths.warehouse, contracts, { threads: profile.duckdb.threads, memoryLimit: profile.duckdb.memory_limit }),
-        transformer: new DbtTransformer(localDbtOptions(paths, profile, force)),
+        transformer: new DbtTransformer(localDbtOptions(paths, profile, force), options.dbt),
         close: async () => undefined,
       };
     case 'aws':

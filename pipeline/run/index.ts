@@ -7,6 +7,7 @@ import type { RetryPolicy, RunEvent, RunRecord, RunTrigger } from '../orchestrat
 import { MAX_BATCH } from '../generate/options.ts';
 import { pipelineStages } from '../stages/index.ts';
 import type { PipelineStage } from '../stages/names.ts';
+import type { DbtWorker } from '../transform/dbt-worker.ts';
 import { pipelineContext } from './environment.ts';
 import { takeLakeLock, type LakeLock } from './lake-lock.ts';
 import { lockWorkspace, whenIdle } from './lock.ts';
@@ -34,12 +35,14 @@ export interface RunHooks {
   onEvent?: (e: RunEvent) => void;
   /** what happens before the run starts (an aws profile deployed first under auto_deploy) */
   onNotice?: (message: string) => void;
+  /** a dbt process kept warm between runs by the caller (the app) */
+  dbt?: DbtWorker;
 }
 
 /** Runs the pipeline for one batch on a profile, recording the run in the workspace. */
 export async function startPipelineRun(o: StartRunOptions, hooks: RunHooks = {}): Promise<{ record: RunRecord; summary: RunSummary }> {
   if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) throw new Error(`retries: expected a whole number ≥ 0, got ${o.retries}.`);
-  const ctx = await pipelineContext(o.workspace, o.profile, o.force, hooks.onNotice ? { log: hooks.onNotice } : {});
+  const ctx = await pipelineContext(o.workspace, o.profile, o.force, { ...(hooks.onNotice ? { log: hooks.onNotice } : {}), ...(hooks.dbt ? { dbt: hooks.dbt } : {}) });
   const what = `claims run batch ${o.batch ?? 1}${o.stages ? ` (${o.stages.join(', ')})` : ''}${o.runId ? ` for run ${o.runId}` : ''}`;
   const unlock = await lockWorkspace(ctx.paths.root, 'run', what);
   let lakeLock: LakeLock | undefined;

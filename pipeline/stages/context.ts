@@ -8,8 +8,10 @@ import type { Warehouse } from '../warehouse/types.ts';
 import type { WorkspacePaths } from '../workspace.ts';
 
 /**
- * How long a stage that starts outside work (a Glue job run) is given, once cancelled or timed out,
- * to stop that work and see it end (GlueRuns watches a stopped run for up to 30 s).
+ * How long a stage that starts outside work (a Glue job run, a dbt build) is given, once cancelled
+ * or timed out, to stop that work and see it end (GlueRuns watches a stopped run for up to 30 s; a
+ * dbt interrupted cancels its queries, and the app's dbt process is killed after 20 s), so the next
+ * run does not find the warehouse still held.
  */
 export const OUTSIDE_WORK_WIND_DOWN_MS = 45_000;
 

@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { StageError, type Stage } from '../orchestrator/types.ts';
 import { runDir } from '../orchestrator/store.ts';
 import { TransformerNotInstalledError, type TransformResult } from '../transform/types.ts';
-import type { PipelineContext } from './context.ts';
+import { OUTSIDE_WORK_WIND_DOWN_MS, type PipelineContext } from './context.ts';
 
 /** Builds the dbt project (models, snapshots, tests) against the profile's target. */
 export function transformStage(p: PipelineContext): Stage {
   return {
     name: 'transform',
     dependsOn: ['load'],
+    windDownMs: OUTSIDE_WORK_WIND_DOWN_MS,
     async run(ctx) {
       // dbt opens the warehouse itself, and DuckDB takes one writer
       await p.warehouse.close();

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { TransformerNotInstalledError, type BuildRequest, type DbtNodeResult, type TransformEvent, type TransformResult, type Transformer } from './types.ts';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { oneShotDbt, ROOT, type DbtInvoker } from './dbt-process.ts';
+import type { BuildRequest, DbtNodeResult, TransformEvent, TransformResult, Transformer } from './types.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DBT_PROJECT_DIR = join(ROOT, 'dbt');
 /**
  * dbt's parse of the project (target/partial_parse.msgpack), shared by every workspace of this
@@ -16,12 +14,6 @@ const DBT_PROJECT_DIR = join(ROOT, 'dbt');
  */
 const PARSE_CACHE = join(tmpdir(), 'claims-dbt-parse', createHash('sha256').update(ROOT).digest('hex').slice(0, 16));
 const PARTIAL_PARSE = 'partial_parse.msgpack';
-
-export function dbtExecutable(): string {
-  const bin = join(ROOT, '.venv', process.platform === 'win32' ? 'Scripts/dbt.exe' : 'bin/dbt');
-  if (!existsSync(bin)) throw new TransformerNotInstalledError(`dbt is not installed in ${join(ROOT, '.venv')}: run \`npm run setup\` first.`);
-  return bin;
-}
 
 export interface DbtOptions {
   target: string;
@@ -52,9 +44,12 @@ export function dbtBuildArgs(o: DbtOptions): string[] {
     '--exclude-resource-type', 'unit_test', ...(o.args ?? [])];
 }
 
-/** Runs `dbt build` as a child process, streaming its JSON log as progress and log events. */
+/** Runs `dbt build`, streaming its JSON log as progress and log events (by default one dbt process per build). */
 export class DbtTransformer implements Transformer {
-  constructor(private readonly options: DbtOptions) {}
+  constructor(
+    private readonly options: DbtOptions,
+    private readonly dbt: DbtInvoker = oneShotDbt,
+  ) {}
 
   get target(): string {
     return this.options.target;
@@ -69,46 +64,25 @@ export class DbtTransformer implements Transformer {
     const { cwd, env } = runLocation({ ...o.env, CLAIMS_DBT_BATCH_SCOPE: req.batchScope ? String(req.batchScope) : '' });
     const cached = join(PARSE_CACHE, `${o.target}.msgpack`);
     if (!existsSync(join(targetPath, PARTIAL_PARSE)) && existsSync(cached)) await copyFile(cached, join(targetPath, PARTIAL_PARSE)).catch(() => undefined);
-    const args = dbtBuildArgs(o);
-    const stderr: string[] = [];
     const lastErrors: string[] = [];
     const log = new DbtLog((e) => req.onEvent?.(e));
-    const executable = dbtExecutable();
-    const code = await new Promise<number>((resolvePromise, reject) => {
-      const child = spawn(executable, args, {
-        cwd,
-        env: { ...process.env, ...env, DO_NOT_TRACK: '1', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false', PYTHONUNBUFFERED: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const onAbort = () => child.kill('SIGINT');
-      req.signal?.addEventListener('abort', onAbort);
-      let buffer = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString('utf8');
-        let nl = buffer.indexOf('\n');
-        while (nl >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          const e = parseLine(line);
-          if (e) {
-            if (e.level === 'error') lastErrors.push(e.message);
-            log.take(e);
-          }
-          nl = buffer.indexOf('\n');
-        }
-      });
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (exit) => {
-        req.signal?.removeEventListener('abort', onAbort);
-        resolvePromise(exit ?? 1);
-      });
+    const { code, detail } = await this.dbt.invoke({
+      args: dbtBuildArgs(o),
+      cwd,
+      env,
+      ...(req.signal ? { signal: req.signal } : {}),
+      onLine: (line) => {
+        const e = parseLine(line);
+        if (!e) return;
+        if (e.level === 'error') lastErrors.push(e.message);
+        log.take(e);
+      },
     });
     if (req.signal?.aborted) throw new Error('dbt build cancelled');
     const runResultsPath = join(targetPath, 'run_results.json');
     const manifestPath = join(targetPath, 'manifest.json');
     if (!existsSync(runResultsPath)) {
-      throw new Error(`dbt build exited with code ${code} before running anything: ${[...lastErrors, ...stderr].join(' ').trim().slice(-1500) || 'no output'}`);
+      throw new Error(`dbt build exited with code ${code} before running anything: ${[...lastErrors, detail].join(' ').trim().slice(-1500) || 'no output'}`);
     }
     const runResults = JSON.parse(await readFile(runResultsPath, 'utf8')) as { results: Array<{ unique_id: string; status: string; execution_time: number; message?: string | null; failures?: number | null; adapter_response?: { query_id?: unknown } }> };
     const manifest = existsSync(manifestPath) ? (JSON.parse(await readFile(manifestPath, 'utf8')) as { nodes: Record<string, { name: string; resource_type: string; config?: { severity?: string } }> }) : { nodes: {} };

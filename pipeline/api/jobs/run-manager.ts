@@ -12,12 +12,15 @@ import type { RunListRequest } from '../protocol.ts';
 import { ApiError } from '../errors.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ReadSides } from '../read-models/read-sides.ts';
+import { DbtWorker } from '../../transform/dbt-worker.ts';
 
 /** Stages that open the warehouse for writing. */
 const WRITERS: PipelineStage[] = ['load', 'transform', 'verify'];
 
 export class RunManager {
   private active: { runId: string | null; controller: AbortController; done?: Promise<unknown> } | null = null;
+  /** the app's dbt, kept between runs: a local transform skips dbt's start-up after the first */
+  private readonly dbt = new DbtWorker();
 
   constructor(
     private readonly workspace: string,
@@ -46,7 +49,7 @@ export class RunManager {
         }
         this.hub.emit({ kind: 'run', event });
       };
-      active.done = startPipelineRun({ ...opts, workspace: this.workspace, trigger: 'manual' }, { signal: controller.signal, onEvent })
+      active.done = startPipelineRun({ ...opts, workspace: this.workspace, trigger: 'manual' }, { signal: controller.signal, onEvent, dbt: this.dbt })
         .then(({ record }) => {
           if (!settled) {
             settled = true;
@@ -129,13 +132,15 @@ export class RunManager {
     }
   }
 
-  /** Cancels the run going, and waits (bounded) until it has recorded how it ended. */
+  /** Cancels the run going, waits (bounded) until it has recorded how it ended, and stops the app's dbt. */
   async close(waitMs = 30_000): Promise<void> {
     const active = this.active;
-    if (!active) return;
-    active.controller.abort();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([active.done?.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
-    clearTimeout(timer);
+    if (active) {
+      active.controller.abort();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([active.done?.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      clearTimeout(timer);
+    }
+    await this.dbt.stop();
   }
 }
