@@ -6,6 +6,8 @@ import type { RunEvent } from '../orchestrator/types.ts';
 import { startPipelineRun } from '../run/index.ts';
 import { tempDir } from '../testing/tmp.ts';
 import type { DbtNodeResult } from './types.ts';
+import { DbtTransformer } from './dbt.ts';
+import { oneShotDbt } from './dbt-process.ts';
 import { DbtWorker } from './dbt-worker.ts';
 
 const alive = (pid: number) => {
@@ -26,7 +28,7 @@ describe('the app’s dbt process', () => {
     for (const c of cleanups) await c();
   });
 
-  it('serves one run after another from one process, lets the warehouse go after each build, sees each build’s data, and is replaced after a cancelled build', async () => {
+  it('serves one run after another from one process, lets the warehouse go after each build, sees each build’s data, reports a refused build, and is replaced after a cancelled build', async () => {
     const { dir: ws, cleanup } = await tempDir('ws-dbt-worker-');
     cleanups.push(cleanup);
     await writeFile(join(ws, 'profiles.yaml'), 'active: t\nprofiles:\n  t:\n    generate: { seed: 5, members: 600, providers: 100, claims: 4000, dirty_rate: 0.01 }\n    retry: { max_attempts: 1 }\n');
@@ -39,6 +41,14 @@ describe('the app’s dbt process', () => {
     expect(nodes.filter((n) => !['success', 'pass', 'no-op'].includes(n.status))).toEqual([]);
     const pid = worker.pid!;
     expect(alive(pid)).toBe(true);
+
+    // a build dbt refuses before running anything fails as such, either way dbt runs, though the
+    // workspace still holds the last build's results; the process goes on serving
+    for (const dbt of [oneShotDbt, worker]) {
+      const refused = new DbtTransformer({ target: 'local', threads: 1, env: { CLAIMS_WAREHOUSE: warehouse }, workDir: join(ws, 'dbt'), args: ['--no-such-flag'] }, dbt);
+      await expect(refused.build({ artifactsDir: join(ws, 'refused') })).rejects.toThrow(/dbt build exited with code 2 before running anything: [\s\S]*no-such-flag/);
+    }
+    expect(worker.pid).toBe(pid);
 
     // the process holds no lock on the warehouse between builds: the next run's load stage (here, a writer) opens it
     const db = await openDuckDB({ path: warehouse });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { oneShotDbt, ROOT, type DbtInvoker } from './dbt-process.ts';
@@ -64,6 +64,10 @@ export class DbtTransformer implements Transformer {
     const { cwd, env } = runLocation({ ...o.env, CLAIMS_DBT_BATCH_SCOPE: req.batchScope ? String(req.batchScope) : '' });
     const cached = join(PARSE_CACHE, `${o.target}.msgpack`);
     if (!existsSync(join(targetPath, PARTIAL_PARSE)) && existsSync(cached)) await copyFile(cached, join(targetPath, PARTIAL_PARSE)).catch(() => undefined);
+    const runResultsPath = join(targetPath, 'run_results.json');
+    const manifestPath = join(targetPath, 'manifest.json');
+    // an earlier build's results must not pass for this one's when it stops before running anything
+    await rm(runResultsPath, { force: true });
     const lastErrors: string[] = [];
     const log = new DbtLog((e) => req.onEvent?.(e));
     const { code, detail } = await this.dbt.invoke({
@@ -79,8 +83,6 @@ export class DbtTransformer implements Transformer {
       },
     });
     if (req.signal?.aborted) throw new Error('dbt build cancelled');
-    const runResultsPath = join(targetPath, 'run_results.json');
-    const manifestPath = join(targetPath, 'manifest.json');
     if (!existsSync(runResultsPath)) {
       throw new Error(`dbt build exited with code ${code} before running anything: ${[...lastErrors, detail].join(' ').trim().slice(-1500) || 'no output'}`);
     }
