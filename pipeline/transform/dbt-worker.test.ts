@@ -4,20 +4,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDuckDB } from '../duckdb/connection.ts';
 import type { RunEvent } from '../orchestrator/types.ts';
 import { startPipelineRun } from '../run/index.ts';
+import { isAlive } from '../run/lock.ts';
 import { tempDir } from '../testing/tmp.ts';
 import type { DbtNodeResult } from './types.ts';
 import { DbtTransformer } from './dbt.ts';
 import { oneShotDbt } from './dbt-process.ts';
 import { DbtWorker } from './dbt-worker.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 // The app's dbt process, with real dbt (dbt-duckdb) on a small warehouse built by the pipeline.
 describe('the app’s dbt process', () => {
@@ -40,7 +32,7 @@ describe('the app’s dbt process', () => {
     expect(nodes.filter((n) => n.resource_type === 'model').length).toBeGreaterThan(20);
     expect(nodes.filter((n) => !['success', 'pass', 'no-op'].includes(n.status))).toEqual([]);
     const pid = worker.pid!;
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
 
     // a build dbt refuses before running anything fails as such, either way dbt runs, though the
     // workspace still holds the last build's results; the process goes on serving
@@ -67,7 +59,7 @@ describe('the app’s dbt process', () => {
     const cancelled = await startPipelineRun({ workspace: ws, batch: 1, stages: ['transform'] }, { dbt: worker, signal: controller.signal, onEvent });
     expect(cancelled.summary.status).toBe('cancelled');
     expect(worker.pid).toBeUndefined();
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
 
     // the next build starts a new process and reads the data as it is now
     const fix = await openDuckDB({ path: warehouse });
@@ -80,6 +72,6 @@ describe('the app’s dbt process', () => {
 
     await worker.stop();
     expect(worker.pid).toBeUndefined();
-    expect(alive(next)).toBe(false);
+    expect(isAlive(next)).toBe(false);
   }, 600_000);
 });

@@ -106,19 +106,23 @@ export class DbtWorker implements DbtInvoker {
     const child = this.child ?? this.start();
     let killTimer: NodeJS.Timeout | undefined;
     const outcome = await new Promise<{ exit: DbtExit } | { error: Error }>((settle) => {
-      const build: Build = { invocation, stderr: '', cancelled: false, settle };
-      this.current = build;
       const onAbort = () => {
         build.cancelled = true;
         // dbt answers SIGINT by cancelling its queries and returning from the build
         child.kill('SIGINT');
         killTimer = setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
       };
-      build.settle = (o) => {
-        invocation.signal?.removeEventListener('abort', onAbort);
-        this.current = null;
-        settle(o);
+      const build: Build = {
+        invocation,
+        stderr: '',
+        cancelled: false,
+        settle: (o) => {
+          invocation.signal?.removeEventListener('abort', onAbort);
+          this.current = null;
+          settle(o);
+        },
       };
+      this.current = build;
       if (invocation.signal?.aborted) return onAbort();
       invocation.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdin.write(`${JSON.stringify({ args: invocation.args, cwd: invocation.cwd, env: invocation.env })}\n`);
