@@ -46,15 +46,19 @@ function runScript(script, prefix) {
       prefixed(child.stdout, label, process.stdout);
       prefixed(child.stderr, label, process.stderr);
     }
-    child.on('error', (err) => {
-      process.stderr.write(`${script}: could not start npm: ${err.message}\n`);
-    });
-    child.on('close', (code, signal) => {
+    let settled = false;
+    const settle = (status) => {
+      if (settled) return;
+      settled = true;
       children.delete(child);
-      const status = code ?? (signal ? 1 : 0);
       timings.push({ script, seconds: (Date.now() - started) / 1000, status });
       resolve(status);
+    };
+    child.on('error', (err) => {
+      process.stderr.write(`${script}: could not start npm: ${err.message}\n`);
+      settle(1);
     });
+    child.on('close', (code, signal) => settle(code ?? (signal ? 1 : 0)));
   });
 }
 
