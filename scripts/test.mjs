@@ -17,10 +17,12 @@ const LANES = [
   ['test:py', 'test:airflow'],
 ];
 const LAST = ['test:e2e'];
+const ALL = [...LANES.flat(), ...LAST];
 const serial = process.argv.includes('--serial');
 
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const width = Math.max(...[...LANES.flat(), ...LAST].map((s) => s.length));
+// under `npm test`, the npm that started this script (its CLI on this Node); else npm from PATH
+const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+const width = Math.max(...ALL.map((s) => s.length));
 const timings = [];
 const children = new Set();
 
@@ -39,7 +41,7 @@ function prefixed(stream, label, out) {
 function runScript(script, prefix) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(npm, ['run', '--silent', script], { cwd: root, stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: process.env });
+    const child = spawn(npm[0], [...npm.slice(1), 'run', '--silent', script], { cwd: root, stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: process.env });
     children.add(child);
     if (prefix) {
       const label = script.padEnd(width);
@@ -77,13 +79,16 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 const started = Date.now();
 let ok;
-if (serial) ok = await runLane([...LANES.flat(), ...LAST], false);
+if (serial) ok = await runLane(ALL, false);
 else ok = (await Promise.all(LANES.map((lane) => runLane(lane, true)))).every(Boolean) && (await runLane(LAST, false));
 
-const minutes = (s) => `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
+const minutes = (seconds) => {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+};
 console.log(`\n${serial ? 'one after another' : 'two lanes, then e2e'}: ${minutes((Date.now() - started) / 1000)}`);
 for (const t of timings) console.log(`  ${t.script.padEnd(width)}  ${minutes(t.seconds).padStart(12)}  ${t.status === 0 ? 'passed' : `failed (exit ${t.status})`}`);
 const ran = new Set(timings.map((t) => t.script));
-const skipped = [...LANES.flat(), ...LAST].filter((s) => !ran.has(s));
+const skipped = ALL.filter((s) => !ran.has(s));
 if (skipped.length) console.log(`  not run after the failure: ${skipped.join(', ')}`);
 process.exit(ok ? 0 : 1);
