@@ -5,7 +5,7 @@
     (each row checked on its own: values, ranges, row expressions, not-null, a child row's foreign
     key) on a model whose config names its `meta.batch_column` checks only the rows of that batch
     and later. row_rules applies the scope itself (its uniqueness rules read the whole model).
-    Tests across rows (uniqueness, SCD2 history) and models without a batch column still read the
+    Tests across rows (SCD2 history) and models without a batch column still read the
     whole table, and so does every test of a full build or of `dbt build` by hand. The variable is
     read at execution only: parse results (and dbt's partial parse) do not depend on it.
 -#}
