@@ -51,27 +51,27 @@
         {{ exceptions.raise_compiler_error("row_rules on " ~ model ~ ": the relationship of " ~ column ~ " needs `to` (a ref or source) and `field`") }}
     {%- endif -%}
     {%- set parent_id = (target['to'] | string) ~ '.' ~ target['field'] -%}
-    {%- set known = parents | selectattr('id', 'equalto', parent_id) | list -%}
-    {%- if not known -%}
-        {%- do parents.append({'id': parent_id, 'cte': 'row_rules_parent_' ~ (parents | length + 1), 'to': target['to'], 'field': target['field']}) -%}
+    {%- set parent = parents | selectattr('id', 'equalto', parent_id) | first -%}
+    {%- if not parent -%}
+        {%- set parent = {'id': parent_id, 'cte': 'row_rules_parent_' ~ (parents | length + 1), 'to': target['to'], 'field': target['field']} -%}
+        {%- do parents.append(parent) -%}
     {%- endif -%}
-    {%- set parent = (parents | selectattr('id', 'equalto', parent_id) | first) -%}
     {%- set alias = 'row_rules_join_' ~ loop.index -%}
     {%- do joins.append((alias, column, parent['cte'])) -%}
     {%- do checks.append((column ~ ' not in ' ~ (target['to'].identifier or target['to']) ~ '.' ~ target['field'], column ~ ' is not null and ' ~ alias ~ '.row_rules_found is null')) -%}
 {%- endfor -%}
 {%- set keys = [] -%}
+{%- set duplicated = [] -%}
 {%- for key in unique -%}
     {%- set columns = [key] if key is string else key -%}
     {%- set label = columns[0] if columns | length == 1 else '(' ~ columns | join(', ') ~ ')' -%}
     {%- do keys.append(('row_rules_duplicate_' ~ loop.index, columns, label ~ ' not unique')) -%}
+    {%- do duplicated.append((label ~ ' not unique', 'row_rules_duplicate_' ~ loop.index ~ '.row_rules_found')) -%}
 {%- endfor -%}
 {%- if not checks and not keys -%}
     {{ exceptions.raise_compiler_error("row_rules on " ~ model ~ ": no rule given") }}
 {%- endif -%}
 {%- set scope = batch_scope_predicate() if execute else none -%}
-{%- set duplicated = [] -%}
-{%- for alias, columns, label in keys %}{% do duplicated.append((label, alias ~ '.row_rules_found')) %}{% endfor %}
 with row_rules_tested as (
     select * from {{ model }}
 ){% for parent in parents %},
