@@ -5,6 +5,7 @@ import type { RunRecord, RunTrigger } from '../orchestrator/types.ts';
 import { isPipelineStage, PIPELINE_STAGES, type PipelineStage } from '../stages/names.ts';
 import { profileNameProblem } from '../profiles/names.ts';
 import { startPipelineRun } from '../run/index.ts';
+import { DbtWorker } from '../transform/dbt-worker.ts';
 import { LakeBusyError } from '../run/lake-lock.ts';
 import { WorkspaceBusyError } from '../run/lock.ts';
 import { MAX_BATCH } from '../generate/options.ts';
@@ -61,6 +62,11 @@ function parseRetries(v: string | undefined): number | undefined {
  */
 export const EXIT = { ok: 0, failed: 1, tempfail: 75, cancelled: 130 } as const;
 
+/** Whether an invocation may reach the transform stage (a resumed run may: its plan is the run's). */
+function runsTransform(stages: readonly PipelineStage[] | undefined): boolean {
+  return !stages || stages.includes('transform');
+}
+
 /** A joined run is judged by the stages this invocation ran; its other stages are other invocations' business. */
 function exitCode(record: RunRecord, stages: readonly string[] | undefined): number {
   const mine = record.stages.filter((s) => s.status !== 'skipped' && (!record.joinable || !stages || stages.includes(s.name)));
@@ -89,7 +95,7 @@ function cancelOnInterrupt(): AbortController {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('Run the pipeline (generate → ingest → cleanse → load → verify) for one batch')
+    .description('Run the pipeline (generate → ingest → cleanse → load → transform → verify) for one batch')
     .option('--profile <name>', 'profile from <workspace>/profiles.yaml (default: the active one, else local)')
     .option('--workspace <dir>', 'workspace folder', DEFAULT_WORKSPACE)
     .option('--batch <k>', 'batch of the timeline to run, or next: the one after the last batch loaded', '1')
@@ -116,15 +122,20 @@ export function registerRun(program: Command): void {
       if (options.runId && options.resumeRunId) throw new Error('--run-id and --resume: a run is either joined or resumed, not both.');
       const controller = cancelOnInterrupt();
       const renderer = flags.json ? undefined : new RunRenderer({ verbose: Boolean(flags.verbose) });
+      // dbt starts while the stages before the transform run, so its imports cost no wall time; the
+      // process ends with this invocation (the CLI stays one-shot)
+      const dbt = runsTransform(options.stages) ? new DbtWorker() : undefined;
       let result: Awaited<ReturnType<typeof startPipelineRun>>;
       try {
-        result = await startPipelineRun(options, { signal: controller.signal, onEvent: (e) => renderer?.onEvent(e), onNotice: (m) => console.error(color.dim(m)) });
+        result = await startPipelineRun(options, { signal: controller.signal, onEvent: (e) => renderer?.onEvent(e), onNotice: (m) => console.error(color.dim(m)), ...(dbt ? { dbt } : {}) });
       } catch (err) {
         // someone else is writing: waiting and trying again helps
         if (!(err instanceof WorkspaceBusyError || err instanceof RunBusyError || (err instanceof LakeBusyError && err.retryable))) throw err;
         console.error(`${color.red('✖')} ${err.message}`);
         process.exitCode = EXIT.tempfail;
         return;
+      } finally {
+        await dbt?.stop();
       }
       if (flags.json) process.stdout.write(`${JSON.stringify(result.summary, null, 2)}\n`);
       else printSummary(result.summary);

@@ -23,9 +23,9 @@ export interface ContextOptions {
   /** what happens before the stages (an aws profile's auto-deploy), for the run's log */
   log?: (message: string) => void;
   /**
-   * A dbt process its owner keeps between runs (the app's). A local build takes seconds, a third of
-   * them dbt's start-up, so it runs there; a cloud build takes minutes, and its Snowflake secrets
-   * stay in a process that ends with the build.
+   * A dbt process its owner started ahead of the build (the app's, or `claims run`'s). A local
+   * build takes seconds, a third of them dbt's start-up, so it runs there; a cloud build takes
+   * minutes, and its Snowflake secrets stay in a process that ends with the build.
    */
   dbt?: DbtWorker;
 }

@@ -35,7 +35,7 @@ export interface RunHooks {
   onEvent?: (e: RunEvent) => void;
   /** what happens before the run starts (an aws profile deployed first under auto_deploy) */
   onNotice?: (message: string) => void;
-  /** a dbt process kept warm between runs by the caller (the app) */
+  /** a dbt process the caller owns and stops: the app's, kept between runs, or the CLI's, for this run */
   dbt?: DbtWorker;
 }
 

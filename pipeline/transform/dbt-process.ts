@@ -1,5 +1,5 @@
-// How a `dbt build` command line gets run: as a one-shot CLI process (the CLI's and any run's
-// default), or by the app's long-lived dbt process (dbt-worker.ts). Both print dbt's JSON log line
+// How a `dbt build` command line gets run: as a one-shot dbt process (any run's default), or by a
+// dbt process started ahead of the build (dbt-worker.ts: the app's, or `claims run`'s). Both print dbt's JSON log line
 // by line, so DbtTransformer reads the build the same way whichever ran it.
 
 import { spawn } from 'node:child_process';

@@ -1,11 +1,13 @@
-// The app's dbt: one Python process kept between runs (dbt_worker.py), so an edit-run loop pays
-// dbt's ~3 s of imports once instead of on every build. Builds take turns; a cancelled build takes
-// the process with it (a dbt interrupted mid-build is not trusted with the next one); an idle
-// process stops by itself, and its owner stops it on close. The CLI stays one-shot (dbt-process.ts).
+// A dbt Python process (dbt_worker.py) started ahead of its build: the app keeps one between runs,
+// so an edit-run loop pays dbt's ~3 s of imports once; `claims run` starts one with the run, so the
+// imports overlap the stages before the transform, and stops it when the invocation ends. Builds
+// take turns; a cancelled build takes the process with it (a dbt interrupted mid-build is not
+// trusted with the next one); an idle process stops by itself, and its owner stops it on close.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { DBT_PROCESS_ENV, dbtPython, lineSplitter, ROOT, type DbtExit, type DbtInvocation, type DbtInvoker } from './dbt-process.ts';
+import { TransformerNotInstalledError } from './types.ts';
 
 const WORKER_SCRIPT = join(ROOT, 'pipeline', 'transform', 'dbt_worker.py');
 const DONE_LINE = '{"dbt_worker":';
@@ -44,7 +46,13 @@ export class DbtWorker implements DbtInvoker {
 
   /** Starts the process ahead of its first build, so dbt's imports overlap the stages before the transform. */
   warm(): void {
-    if (!this.child) this.start();
+    try {
+      if (!this.child) this.start();
+    } catch (err) {
+      // dbt not installed: the transform stage reports it, and the stages before it still run
+      if (!(err instanceof TransformerNotInstalledError)) throw err;
+      return;
+    }
     this.idleAfterwards();
   }
 
@@ -94,7 +102,7 @@ export class DbtWorker implements DbtInvoker {
       const build = this.current;
       if (!build) return;
       if (build.cancelled) build.settle({ exit: { code: 130, detail: 'cancelled' } });
-      else build.settle({ error: new Error(`the app's dbt process ${why} during the build${build.stderr ? `: ${build.stderr.trim().slice(-1500)}` : ''}`) });
+      else build.settle({ error: new Error(`the dbt process ${why} during the build${build.stderr ? `: ${build.stderr.trim().slice(-1500)}` : ''}`) });
     };
     child.on('error', (err) => gone(`could not run (${err.message})`));
     child.on('exit', (code, signal) => gone(`exited (${signal ?? `code ${code}`})`));
