@@ -279,9 +279,9 @@ describe('claims CLI', () => {
   it('prints one machine-readable summary with --json', async () => {
     const ws = await workspace(SMALL(0.03, 4000));
     // the CLI starts dbt with the run (dbt-worker.ts); every process it started inherits this mark
-    const mark = `CLAIMS_TEST_RUN_MARK=${process.pid}-${Date.now()}`;
-    const { stdout } = await run(process.execPath, ['bin/claims.mjs', 'run', '--workspace', ws, '--json'], { maxBuffer: 1 << 24, env: { ...process.env, CLAIMS_TEST_RUN_MARK: mark.split('=')[1] } });
-    expect(await processesWith(mark), 'the invocation leaves no dbt process behind').toEqual([]);
+    const mark = `${process.pid}-${Date.now()}`;
+    const { stdout } = await run(process.execPath, ['bin/claims.mjs', 'run', '--workspace', ws, '--json'], { maxBuffer: 1 << 24, env: { ...process.env, CLAIMS_TEST_RUN_MARK: mark } });
+    expect(await processesWith(`CLAIMS_TEST_RUN_MARK=${mark}`), 'the invocation leaves no dbt process behind').toEqual([]);
     const s = JSON.parse(stdout);
     expect(s.status).toBe('succeeded');
     expect(s.stages.map((x: { name: string }) => x.name)).toEqual(['generate', 'ingest', 'cleanse', 'load', 'transform', 'verify'].filter((n) => n !== 'transform' || s.stages.some((x: { name: string }) => x.name === 'transform')));

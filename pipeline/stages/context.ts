@@ -10,8 +10,8 @@ import type { WorkspacePaths } from '../workspace.ts';
 /**
  * How long a stage that starts outside work (a Glue job run, a dbt build) is given, once cancelled
  * or timed out, to stop that work and see it end (GlueRuns watches a stopped run for up to 30 s; a
- * dbt interrupted cancels its queries, and a dbt process started ahead of the build is killed after 20 s), so the next
- * run does not find the warehouse still held.
+ * dbt interrupted cancels its queries, and a dbt process started ahead of the build is killed
+ * after 20 s), so the next run does not find the warehouse still held.
  */
 export const OUTSIDE_WORK_WIND_DOWN_MS = 45_000;
 

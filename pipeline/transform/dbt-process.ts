@@ -1,6 +1,6 @@
 // How a `dbt build` command line gets run: as a one-shot dbt process (any run's default), or by a
-// dbt process started ahead of the build (dbt-worker.ts: the app's, or `claims run`'s). Both print dbt's JSON log line
-// by line, so DbtTransformer reads the build the same way whichever ran it.
+// dbt process started ahead of the build (dbt-worker.ts: the app's, or `claims run`'s). Both print
+// dbt's JSON log line by line, so DbtTransformer reads the build the same way whichever ran it.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
