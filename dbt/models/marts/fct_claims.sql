@@ -1,17 +1,16 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
+        incremental_strategy=upsert_strategy(),
         unique_key='claim_id',
-        merge_exclude_columns=['_dbt_inserted_at'],
         on_schema_change='fail',
         tmp_relation_type=('transient' if target.type == 'snowflake' else none)
     )
 }}
--- One row per claim at its current state. Incremental: each run merges (on claim_id) the claims
+-- One row per claim at its current state. Incremental: each run upserts (on claim_id) the claims
 -- that received a new version since the last run (by _batch_id), so a claim that moves from
 -- pending to paid is updated in place, never duplicated. Claims whose member or provider gained
--- a new SCD2 version since the last run are re-merged too, so their point-in-time keys stay right.
+-- a new SCD2 version since the last run are upserted too, so their point-in-time keys stay right.
 --
 -- The contract (fct_claims.yml) is checked on every run, incremental ones included. A change
 -- to it (a column added, dropped or retyped) stops an incremental run (on_schema_change 'fail')
@@ -54,7 +53,8 @@ joined as (
         c.*,
         m.member_version_key,
         p.provider_version_key,
-        dx.diagnosis_key as primary_diagnosis_key
+        dx.diagnosis_key as primary_diagnosis_key,
+        {{ 'previous._dbt_inserted_at' if is_incremental() else 'cast(null as ' ~ dbt.type_timestamp() ~ ')' }} as previous_inserted_at
     from claims as c
     -- point in time: the member and provider versions valid on the first date of service
     left join members as m
@@ -67,6 +67,11 @@ joined as (
         and p.effective_to > cast(c.service_from_date as {{ dbt.type_timestamp() }})
     left join diagnoses as dx
         on dx.diagnosis_code = c.primary_diagnosis_code
+    {% if is_incremental() %}
+    -- a claim replaced in place keeps the time it was first inserted
+    left join (select claim_id, _dbt_inserted_at from {{ this }}) as previous
+        on previous.claim_id = c.claim_id
+    {% endif %}
 )
 
 select
@@ -144,6 +149,6 @@ select
     last_batch_id as _batch_id,
     last_ingested_at as _ingested_at,
     current_version_loaded_at as _loaded_at,
-    cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as _dbt_inserted_at,
+    coalesce(previous_inserted_at, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})) as _dbt_inserted_at,
     cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as _dbt_updated_at
 from joined

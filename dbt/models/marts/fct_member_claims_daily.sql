@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
+        incremental_strategy=upsert_strategy(),
         unique_key='member_day_key',
         on_schema_change='fail',
         tmp_relation_type=('transient' if target.type == 'snowflake' else none),
@@ -12,7 +12,7 @@
 -- service, over the claims at their current state.
 -- Incremental by changed keys: a run recomputes the (member, service date) keys that any version
 -- of a claim changed since the last run had (a corrected claim can move to another day or member,
--- so its old key is recomputed too), and merges them; a key left with no claims comes back with a
+-- so its old key is recomputed too), and upserts them; a key left with no claims comes back with a
 -- count of 0 and the post-hook deletes it. A forced run rebuilds it whole (--full-refresh).
 -- depends_on: {{ ref('stg_payer__claims') }} (read only in an increment, for the keys of every version)
 with claims as (
