@@ -117,6 +117,19 @@ export function defectChoiceSql(seed: number, stream: number, file: number, pos:
   };
 }
 
+/**
+ * A choice's draws as columns of a subquery (`defect_kind`, `defect_column`, `defect_variant`), and
+ * the choice that reads them back through `alias`. A line's SQL tests the choice once per field
+ * and variant; naming a column there instead of repeating the hash expressions keeps the
+ * statement small, and DuckDB's parse and bind time with it.
+ */
+export function choiceColumns(choice: DefectChoice, alias: string): { select: string; choice: DefectChoice } {
+  return {
+    select: `${choice.kind} AS defect_kind, ${choice.column} AS defect_column, ${choice.variant} AS defect_variant`,
+    choice: { kind: `${alias}.defect_kind`, column: `${alias}.defect_column`, variant: `${alias}.defect_variant` },
+  };
+}
+
 /** SQL: the name of the column a defect hits (NULL for whole-row defects). */
 export function defectColumnSql(specs: DefectSpec[], kind: string, column: string): string {
   const cases = specs

@@ -43,8 +43,9 @@ export function lineSql({ contract, fields, specs, choice, context }: LineOption
   });
   const truncate = specs.findIndex((s) => s.kind === 'truncated_row');
   const list = `[${mutated.join(', ')}]`;
-  if (truncate < 0) return `array_to_string(${list}, ',')`;
   // keep between 2 and n-3 leading fields
   const keep = `(2 + floor(${choice.variant} * ${Math.max(1, names.length - 4)})::INTEGER)`;
-  return `array_to_string(CASE WHEN ${choice.kind} = ${truncate} THEN ${list}[1:${keep}] ELSE ${list} END, ',')`;
+  const dirty = truncate < 0 ? `array_to_string(${list}, ',')` : `array_to_string(CASE WHEN ${choice.kind} = ${truncate} THEN ${list}[1:${keep}] ELSE ${list} END, ',')`;
+  // most rows are clean: CASE evaluates the per-field defect branches only for the rows that have one
+  return `(CASE WHEN ${choice.kind} < 0 THEN concat_ws(',', ${fields.join(', ')}) ELSE ${dirty} END)`;
 }

@@ -8,7 +8,7 @@ import type { Contract, ContractSet } from '../contract-loader/types.ts';
 import { openDuckDB, queryNumber, queryRows } from '../duckdb/connection.ts';
 import { ident, literal } from '../duckdb/sql.ts';
 import { claimBlocks, claimRowsSql, claimSkeletonSql, memberBlocksSql } from './claims.ts';
-import { CLAIM_DEFECTS, DEFECT_OUTCOME, DIMENSION_DEFECTS, JUNK_SHARE, type DefectKind, type DefectSpec, defectChoiceSql, defectColumnSql } from './dirty.ts';
+import { CLAIM_DEFECTS, DEFECT_OUTCOME, DIMENSION_DEFECTS, JUNK_SHARE, type DefectKind, type DefectSpec, choiceColumns, defectChoiceSql, defectColumnSql } from './dirty.ts';
 import { fieldExpressions, lineSql, quoted, text } from './format.ts';
 import { buildLookups } from './lookups.ts';
 import { memberBatchSql, memberUniverseSql } from './members.ts';
@@ -173,10 +173,12 @@ async function writeDimension(
     await conn.run(`COPY (SELECT ${lineSql({ contract: c, fields })} AS ${ident(header)} FROM dim_rows m ORDER BY pos) TO ${literal(file)} ${RAW_LINE_COPY}`);
     return { rows: n, defects: [] };
   }
-  const choice = defectChoiceSql(o.seed, stream + o.batch * 10, 0, 'm.pos', o.dirtyRate * (1 - JUNK_SHARE), inPlace);
+  const drawn = choiceColumns(defectChoiceSql(o.seed, stream + o.batch * 10, 0, 'r.pos', o.dirtyRate * (1 - JUNK_SHARE), inPlace), 'm');
+  const choice = drawn.choice;
   const dupIdx = inPlace.findIndex((s) => s.kind === 'duplicate_row');
   const junkCount = Math.round(n * o.dirtyRate * JUNK_SHARE);
-  const junkChoice = defectChoiceSql(o.seed, stream + 5 + o.batch * 10, 1, 'm.pos', 1, junk);
+  const junkDrawn = choiceColumns(defectChoiceSql(o.seed, stream + 5 + o.batch * 10, 1, 'r.pos', 1, junk), 'm');
+  const junkChoice = junkDrawn.choice;
   // Junk rows copy a real row's values under a fresh id that no claim references.
   await conn.run(`CREATE OR REPLACE TEMP TABLE dim_lines AS
     SELECT pos, copy, line, kind, col FROM (
@@ -184,13 +186,13 @@ async function writeDimension(
         ${lineSql({ contract: c, fields, specs: inPlace, choice })} AS line,
         ${choice.kind} AS kind_ix, ${defectColumnSql(inPlace, choice.kind, choice.column)} AS col,
         CASE WHEN ${choice.kind} >= 0 THEN [${inPlace.map((s) => literal(s.kind)).join(', ')}][${choice.kind} + 1] END AS kind
-      FROM dim_rows m
+      FROM (SELECT r.*, ${drawn.select} FROM dim_rows r) m
       UNION ALL
       SELECT ${n} + m.pos AS pos, 0 AS copy,
         ${lineSql({ contract: c, fields, specs: junk, choice: junkChoice, context: { badNpi } })} AS line,
         ${junkChoice.kind} AS kind_ix, ${defectColumnSql(junk, junkChoice.kind, junkChoice.column)} AS col,
         [${junk.map((s) => literal(s.kind)).join(', ')}][${junkChoice.kind} + 1] AS kind
-      FROM (SELECT r.* REPLACE (${junkId('r.pos')} AS ${keyCol}) FROM dim_rows r WHERE r.pos < ${junkCount}) m
+      FROM (SELECT r.* REPLACE (${junkId('r.pos')} AS ${keyCol}), ${junkDrawn.select} FROM dim_rows r WHERE r.pos < ${junkCount}) m
     ) ORDER BY pos, copy`);
   await conn.run(`COPY (SELECT line AS ${ident(header)} FROM dim_lines ORDER BY pos, copy) TO ${literal(file)} ${RAW_LINE_COPY}`);
   const rows = await queryNumber(conn, 'SELECT count(*) FROM dim_lines');
@@ -281,22 +283,27 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
         const columns = typed.map((t, i) => `${t} AS ${ident(claims.columns[i]!.name)}`).join(', ');
         sql = `COPY (SELECT ${columns} FROM (${rowsSql}) x) TO ${literal(file)} (HEADER true, DELIMITER ',', QUOTE '"')`;
       } else {
-        const choice = defectChoiceSql(o.seed, claimStream, part, 'x.pos', o.dirtyRate, CLAIM_DEFECTS);
+        const { select: drawnColumns, choice } = choiceColumns(defectChoiceSql(o.seed, claimStream, part, 'r.pos', o.dirtyRate, CLAIM_DEFECTS), 'x');
         const dupIdx = CLAIM_DEFECTS.findIndex((s) => s.kind === 'duplicate_row');
         const context = {
           orphanMember: `'M9' || lpad((floor(${choice.variant} * 99999999))::BIGINT::VARCHAR, 8, '0')`,
           orphanProvider: npiSql(o.seed, `(${o.providers} + floor(${choice.variant} * 1000000)::BIGINT)`),
         };
+        // Rows first, then lines: a row's position in the file (which picks its defect) is its rowid
+        // in this table, where row_number() OVER () would run the whole query on one thread.
+        // (most of the part's work is here, so it reports the first two thirds of the part's progress)
+        await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE claim_rows AS ${rowsSql}`, hooks, (f) => progress({ phase: 'claims', done: part + (2 * f) / 3, total: parts }));
         // unnest in the select list keeps a duplicate next to its original (a lateral unnest would not)
         sql = `COPY (
           SELECT unnest(CASE WHEN dup THEN [line, line] ELSE [line] END) AS ${ident(header)} FROM (
             SELECT ${lineSql({ contract: claims, fields, specs: CLAIM_DEFECTS, choice, context })} AS line,
                    ${choice.kind} = ${dupIdx} AS dup
-            FROM (SELECT row_number() OVER () - 1 AS pos, * FROM (${rowsSql})) x
+            FROM (SELECT r.*, ${drawnColumns} FROM (SELECT rowid AS pos, * FROM claim_rows) r) x
           )
         ) TO ${literal(file)} ${RAW_LINE_COPY}`;
       }
-      const written = await runWithProgress(conn, sql, hooks, (f) => progress({ phase: 'claims', done: part + f, total: parts }));
+      const start = o.dirtyRate === 0 ? 0 : 2 / 3;
+      const written = await runWithProgress(conn, sql, hooks, (f) => progress({ phase: 'claims', done: part + start + (1 - start) * f, total: parts }));
       files.claims.push({ path: file, format: 'csv', rows: written, bytes: 0, sha256: '' });
       if (o.dirtyRate > 0) defects.push(...(await claimDefects(conn, o, part, written, relative(o.out, file))));
       progress({ phase: 'claims', done: part + 1, total: parts });
