@@ -305,7 +305,11 @@ export async function generate(o: GenerateOptions, hooks: GenerateHooks = {}, co
       const start = o.dirtyRate === 0 ? 0 : 2 / 3;
       const written = await runWithProgress(conn, sql, hooks, (f) => progress({ phase: 'claims', done: part + start + (1 - start) * f, total: parts }));
       files.claims.push({ path: file, format: 'csv', rows: written, bytes: 0, sha256: '' });
-      if (o.dirtyRate > 0) defects.push(...(await claimDefects(conn, o, part, written, relative(o.out, file))));
+      if (o.dirtyRate > 0) {
+        // the part's rows are in its file now; free them before the next part or the parquet pass
+        await conn.run('DROP TABLE claim_rows');
+        defects.push(...(await claimDefects(conn, o, part, written, relative(o.out, file))));
+      }
       progress({ phase: 'claims', done: part + 1, total: parts });
     }
 
