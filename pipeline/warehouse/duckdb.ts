@@ -115,7 +115,15 @@ export class DuckDBWarehouse implements Warehouse {
         if (d.files.length) {
           const files = `[${d.files.map((f) => literal(lake.uri(f))).join(', ')}]`;
           const select = cols.map(([n, t]) => (n === '_loaded_at' ? `${literal(loadedAt)}::TIMESTAMP` : `${ident(n)}::${t}`)).join(', ');
-          await conn.run(`INSERT INTO raw.${ident(name)} SELECT ${select} FROM read_parquet(${files}, hive_partitioning = ${(c.partitioning ?? []).length > 0})`);
+          // Rows in a loaded table carry their batch, file and line, and every reader orders by
+          // them or by keys; an insert that keeps scan order merges its batches on one thread
+          // (at 1M claims 1.9 s against 1.0 s for the parallel insert).
+          await conn.run('SET preserve_insertion_order = false');
+          try {
+            await conn.run(`INSERT INTO raw.${ident(name)} SELECT ${select} FROM read_parquet(${files}, hive_partitioning = ${(c.partitioning ?? []).length > 0})`);
+          } finally {
+            await conn.run('RESET preserve_insertion_order');
+          }
         }
         await conn.run(`DELETE FROM raw.quarantine WHERE batch_id = ${batch} AND dataset = ${literal(name)}`);
         await conn.run(`DELETE FROM raw.duplicates WHERE batch_id = ${batch} AND dataset = ${literal(name)}`);
